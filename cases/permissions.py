@@ -1,0 +1,34 @@
+"""Who may do what to a case. The same predicates serve the admin, the API and the UI."""
+
+from agencies.choices import UnitRole
+from agencies.selectors import has_role
+from tracker.exceptions import NotPermitted
+
+WORKING_ROLES = (UnitRole.CASE_OFFICER, UnitRole.COORDINATOR)
+
+
+def participates(user, case) -> bool:
+    return user.agency_id is not None and any(a.pk == user.agency_id for a in case.agencies.all())
+
+
+def can_work_on_case(user, case) -> bool:
+    if user.is_superuser:
+        return True
+    if has_role(user, case.unit_id, UnitRole.COORDINATOR):
+        return True
+    return has_role(user, case.unit_id, UnitRole.CASE_OFFICER) and participates(user, case)
+
+
+def require_case_worker(user, case) -> None:
+    if not can_work_on_case(user, case):
+        raise NotPermitted("Only case officers of a participating agency or the unit's coordinators may do this.")
+
+
+def require_coordinator(user, unit_id: int, what: str) -> None:
+    if not (user.is_superuser or has_role(user, unit_id, UnitRole.COORDINATOR)):
+        raise NotPermitted(f"Only a coordinator of the unit may {what}.")
+
+
+def require_unit_worker(user, unit_id: int) -> None:
+    if not (user.is_superuser or has_role(user, unit_id, *WORKING_ROLES)):
+        raise NotPermitted("Only case officers and coordinators of the unit may do this.")

@@ -1,0 +1,486 @@
+"""Every write to cases, their subjects, journal, tasks, tips and transfers goes through here."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from agencies.models import Agency, RegionalUnit
+from cases import choices as c
+from cases.identity import parse_identity_number, validate_organisation_number
+from cases.models import (
+    Attachment,
+    Case,
+    CaseReferenceCounter,
+    CaseSubject,
+    CaseTransfer,
+    JournalEntry,
+    Organisation,
+    Person,
+    Task,
+    Tip,
+)
+from cases.nace import normalise
+from cases.permissions import require_case_worker, require_coordinator, require_unit_worker
+from tracker import audit
+from tracker.exceptions import DomainValidationError, InvalidTransition, NotPermitted
+from tracker.services import check_version, clean, lock
+
+CASE_FIELDS = (
+    "reference", "unit", "title", "summary", "lead_agency", "sector", "offences", "priority",
+    "source", "received_on", "status", "outcome", "outcome_note", "version",
+)
+EDITABLE_CASE_FIELDS = ("title", "summary", "sector", "offences", "priority", "source", "received_on")
+
+
+def _case_state(case: Case) -> dict:
+    state = audit.snapshot(case, CASE_FIELDS)
+    state["agencies"] = sorted(a.code for a in case.agencies.all())
+    return state
+
+
+def _record_case(case: Case, *, actor, action: str, before: dict | None, event_type: str | None = None, payload=None):
+    after = _case_state(case)
+    audit.record(
+        actor=actor, action=action, obj=case, before=before, after=after, event_type=event_type,
+        unit=case.unit, agencies=after["agencies"], payload=payload or {"reference": case.reference, **after},
+    )
+
+
+def journal_system(case: Case, *, actor, body: str) -> JournalEntry:
+    """A system entry, visible to the unit: what happened to the case, for the people on it."""
+    agency = getattr(actor, "agency", None) or case.lead_agency
+    return JournalEntry.objects.create(
+        case=case, author=actor if actor and actor.pk else None, agency=agency,
+        kind=c.JournalKind.SYSTEM, visibility=c.Visibility.UNIT, body=body,
+    )
+
+
+def _next_number(unit: RegionalUnit, year: int) -> int:
+    # Upsert with RETURNING: the row stays locked until commit, so concurrent creators
+    # queue here, and a rolled-back creation gives its number back.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {CaseReferenceCounter._meta.db_table} (unit_id, year, last_number)
+            VALUES (%s, %s, 1)
+            ON CONFLICT (unit_id, year) DO UPDATE SET last_number = {CaseReferenceCounter._meta.db_table}.last_number + 1
+            RETURNING last_number
+            """,
+            [unit.pk, year],
+        )
+        return cursor.fetchone()[0]
+
+
+def _agencies_by_code(codes: Iterable[str | Agency], field: str = "agencies") -> list[Agency]:
+    codes = [a.code if isinstance(a, Agency) else a for a in codes]
+    found = {a.code: a for a in Agency.objects.filter(code__in=codes, is_active=True)}
+    missing = sorted(set(codes) - found.keys())
+    if missing:
+        raise DomainValidationError.for_field(field, f"Unknown agency: {', '.join(missing)}.")
+    return [found[code] for code in dict.fromkeys(codes)]
+
+
+def _check_offences(offences: Sequence[str]) -> list[str]:
+    unknown = sorted(set(offences) - set(c.OffenceCategory.values))
+    if unknown:
+        raise DomainValidationError.for_field("offences", f"Unknown offence category: {', '.join(unknown)}.")
+    return list(dict.fromkeys(offences))
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor,
+    unit: RegionalUnit,
+    title: str,
+    lead_agency: Agency | str,
+    sector: str,
+    source: str,
+    received_on: datetime.date | None = None,
+    summary: str = "",
+    agencies: Iterable[Agency | str] = (),
+    offences: Sequence[str] = (),
+    priority: str = c.Priority.NORMAL,
+) -> Case:
+    require_unit_worker(actor, unit.pk)
+    lead = _agencies_by_code([lead_agency], "lead_agency")[0]
+    participating = _agencies_by_code([lead.code, *agencies])
+    unit_agencies = set(unit.agencies.values_list("code", flat=True))
+    outside = sorted(a.code for a in participating if a.code not in unit_agencies)
+    if outside:
+        raise DomainValidationError.for_field("agencies", f"Not a member agency of {unit.code}: {', '.join(outside)}.")
+    if not actor.is_superuser and actor.agency_id not in {a.pk for a in participating}:
+        raise NotPermitted("You can only create cases in which your own agency takes part.")
+    received_on = received_on or timezone.localdate()
+    case = Case(
+        unit=unit, title=title, summary=summary, lead_agency=lead, sector=normalise(sector or ""),
+        offences=_check_offences(offences), priority=priority, source=source, received_on=received_on,
+        created_by=actor, year=received_on.year, number=0, reference="pending",
+    )
+    clean(case, exclude=["reference", "year", "number", "created_by"])
+    case.number = _next_number(unit, case.year)
+    case.reference = Case.format_reference(unit.code, case.year, case.number)
+    case.save()
+    case.agencies.set(participating)
+    journal_system(case, actor=actor, body=f"Case {case.reference} registered.")
+    _record_case(case, actor=actor, action="case.create", before=None, event_type="case.created")
+    return case
+
+
+@transaction.atomic
+def case_update(*, actor, case: Case, expected_version: int | None = None, agencies=None, **changes) -> Case:
+    case = lock(case)
+    check_version(case, expected_version)
+    require_case_worker(actor, case)
+    unknown = set(changes) - set(EDITABLE_CASE_FIELDS)
+    if unknown:
+        raise DomainValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    before = _case_state(case)
+    if "sector" in changes:
+        changes["sector"] = normalise(changes["sector"] or "")
+    if "offences" in changes:
+        changes["offences"] = _check_offences(changes["offences"])
+    for field, value in changes.items():
+        setattr(case, field, value)
+    clean(case)
+    if agencies is not None:
+        participating = _agencies_by_code([case.lead_agency.code, *agencies])
+        unit_agencies = set(case.unit.agencies.values_list("code", flat=True))
+        outside = sorted(a.code for a in participating if a.code not in unit_agencies)
+        if outside:
+            raise DomainValidationError.for_field("agencies", f"Not a member agency of {case.unit.code}: {', '.join(outside)}.")
+        case.agencies.set(participating)
+    case.version += 1
+    case.save()
+    _record_case(case, actor=actor, action="case.update", before=before, event_type="case.updated")
+    return case
+
+
+@transaction.atomic
+def case_transition(
+    *, actor, case: Case, to: str, outcome: str = "", note: str = "", expected_version: int | None = None
+) -> Case:
+    case = lock(case)
+    check_version(case, expected_version)
+    require_case_worker(actor, case)
+    if to not in case.allowed_transitions():
+        raise InvalidTransition(f"A case cannot go from {case.get_status_display().lower()} to {to}.")
+    if case.status == c.CaseStatus.CLOSED:
+        require_coordinator(actor, case.unit_id, "reopen a case")
+    if to == c.CaseStatus.CLOSED:
+        if outcome not in c.CaseOutcome.values:
+            raise DomainValidationError.for_field("outcome", "Closing a case needs an outcome.")
+        case.outcome, case.outcome_note, case.closed_at = outcome, note, timezone.now()
+    elif case.status == c.CaseStatus.CLOSED:
+        case.outcome, case.outcome_note, case.closed_at = "", "", None
+    before = _case_state(case)
+    before["status"] = case.status  # outcome fields above are the "after" side
+    previous = case.status
+    case.status = to
+    case.version += 1
+    case.save()
+    label = c.CaseStatus(to).label.lower()
+    journal_system(case, actor=actor, body=f"Status changed from {previous} to {label}." + (f" {note}" if note else ""))
+    _record_case(case, actor=actor, action="case.transition", before=before, event_type="case.transitioned",
+                 payload={"reference": case.reference, "from": previous, "to": to, "outcome": case.outcome})
+    return case
+
+
+# --- Subjects ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def organisation_upsert(*, actor, organisation_number: str | None, name: str, sector: str = "",
+                        address: str = "", postcode: str = "", city: str = "", country: str = "NO") -> Organisation:
+    """Find an organisation by its number (updating blank details) or register a new one."""
+    if organisation_number:
+        try:
+            organisation_number = validate_organisation_number(organisation_number)
+        except ValidationError as exc:
+            raise DomainValidationError.for_field("organisation_number", exc.messages[0]) from None
+        existing = Organisation.objects.select_for_update().filter(organisation_number=organisation_number).first()
+        if existing:
+            return existing
+    org = Organisation(organisation_number=organisation_number or None, name=name, sector=normalise(sector) if sector else "",
+                       address=address, postcode=postcode, city=city, country=country)
+    clean(org)
+    org.save()
+    audit.record(actor=actor, action="organisation.create", obj=org, after=audit.snapshot(
+        org, ["organisation_number", "name", "sector", "address", "city", "country"]))
+    return org
+
+
+@transaction.atomic
+def person_upsert(*, actor, name: str, id_number: str | None = None, date_of_birth=None, nationality: str = "") -> Person:
+    """Find a person by identity number or register a new one (a person without a number is always new)."""
+    kind = c.IdKind.NONE
+    if id_number:
+        try:
+            parsed = parse_identity_number(id_number)
+        except ValidationError as exc:
+            raise DomainValidationError.for_field("id_number", exc.messages[0]) from None
+        id_number, kind = parsed.number, parsed.kind
+        date_of_birth = date_of_birth or parsed.birth_date
+        existing = Person.objects.select_for_update().filter(id_number=id_number).first()
+        if existing:
+            return existing
+    person = Person(id_number=id_number or None, id_kind=kind, name=name, date_of_birth=date_of_birth,
+                    nationality=(nationality or "").upper())
+    clean(person)
+    person.save()
+    audit.record(actor=actor, action="person.create", obj=person, after=audit.snapshot(
+        person, ["id_number", "id_kind", "name", "date_of_birth", "nationality"]))
+    return person
+
+
+@transaction.atomic
+def case_add_subject(*, actor, case: Case, role: str, organisation: Organisation | None = None,
+                     person: Person | None = None, ilo_indicators: Sequence[str] = (), note: str = "") -> CaseSubject:
+    case = lock(case)
+    require_case_worker(actor, case)
+    if ilo_indicators and role != c.SubjectRole.POTENTIAL_VICTIM:
+        raise DomainValidationError.for_field("ilo_indicators", "ILO indicators are recorded for potential victims only.")
+    unknown = sorted(set(ilo_indicators) - set(c.IloIndicator.values))
+    if unknown:
+        raise DomainValidationError.for_field("ilo_indicators", f"Unknown ILO indicator: {', '.join(unknown)}.")
+    link = CaseSubject(case=case, organisation=organisation, person=person, role=role,
+                       ilo_indicators=list(dict.fromkeys(ilo_indicators)), note=note)
+    clean(link, exclude=["case"])
+    if CaseSubject.objects.filter(case=case, organisation=organisation, person=person, role=role).exists():
+        raise DomainValidationError.for_field("role", f"{link.subject} is already linked to this case as {role}.")
+    link.save()
+    case.version += 1
+    case.save(update_fields=["version", "updated_at"])
+    journal_system(case, actor=actor, body=f"{link.subject} linked as {link.get_role_display().lower()}.")
+    audit.record(actor=actor, action="case.subject_add", obj=link, after=audit.snapshot(
+        link, ["case", "organisation", "person", "role", "ilo_indicators"]), event_type="case.subject_added",
+        unit=case.unit, agencies=[a.code for a in case.agencies.all()])
+    return link
+
+
+@transaction.atomic
+def case_remove_subject(*, actor, link: CaseSubject) -> None:
+    case = lock(link.case)
+    require_case_worker(actor, case)
+    before = audit.snapshot(link, ["case", "organisation", "person", "role", "ilo_indicators"])
+    subject = str(link.subject)
+    audit.record(actor=actor, action="case.subject_remove", obj=link, before=before, event_type="case.subject_removed",
+                 unit=case.unit, agencies=[a.code for a in case.agencies.all()])
+    link.delete()
+    case.version += 1
+    case.save(update_fields=["version", "updated_at"])
+    journal_system(case, actor=actor, body=f"{subject} unlinked from the case.")
+
+
+# --- Journal and attachments ------------------------------------------------------
+
+
+def _check_upload(upload) -> tuple[str, int]:
+    size = upload.size
+    if size > settings.ATTACHMENT_MAX_BYTES:
+        raise DomainValidationError.for_field(
+            "attachments", f"{upload.name} is {size} bytes; the limit is {settings.ATTACHMENT_MAX_BYTES} bytes.")
+    content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip()
+    if content_type not in settings.ATTACHMENT_CONTENT_TYPES:
+        raise DomainValidationError.for_field("attachments", f"{upload.name}: files of type {content_type or 'unknown'} are not accepted.")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest(), content_type
+
+
+@transaction.atomic
+def journal_add(*, actor, case: Case, body: str, visibility: str = c.Visibility.AGENCY, legal_basis: str = "",
+                necessity_note: str = "", attachments: Sequence = ()) -> JournalEntry:
+    case = lock(case)
+    require_case_worker(actor, case)
+    if actor.agency_id is None:
+        raise NotPermitted("Journal entries are owned by an agency; a platform superuser cannot write them.")
+    if not body.strip():
+        raise DomainValidationError.for_field("body", "A journal entry needs text.")
+    entry = JournalEntry(case=case, author=actor, agency_id=actor.agency_id, body=body, visibility=visibility,
+                         legal_basis=legal_basis, necessity_note=necessity_note)
+    if visibility == c.Visibility.UNIT and not (legal_basis and necessity_note.strip()):
+        raise DomainValidationError(
+            "Sharing with the unit needs a legal basis and a necessity note.",
+            errors={k: "Required when sharing with the unit." for k, v in
+                    (("legal_basis", legal_basis), ("necessity_note", necessity_note.strip())) if not v})
+    clean(entry, exclude=["case", "author", "agency"])
+    checked = [(upload, *_check_upload(upload)) for upload in attachments]
+    entry.save()
+    for upload, sha256, content_type in checked:
+        attachment = Attachment(entry=entry, filename=upload.name[:255], content_type=content_type,
+                                size=upload.size, sha256=sha256, uploaded_by=actor)
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+    case.save(update_fields=["updated_at"])
+    after = audit.snapshot(entry, ["case", "agency", "visibility", "legal_basis", "necessity_note", "body"])
+    after["attachments"] = [sha for _, sha, _ in checked]
+    agencies = [a.code for a in case.agencies.all()] if visibility == c.Visibility.UNIT else [actor.agency.code]
+    audit.record(actor=actor, action="journal.add", obj=entry, after=after,
+                 event_type="journal.shared" if visibility == c.Visibility.UNIT else "journal.added",
+                 unit=case.unit, agencies=agencies,
+                 payload={"case": str(case.pk), "reference": case.reference, "entry": str(entry.pk), "visibility": visibility})
+    return entry
+
+
+# --- Tasks ------------------------------------------------------------------------
+
+TASK_FIELDS = ("case", "title", "assignee", "due_on", "status")
+
+
+def _check_assignee(case: Case, assignee) -> None:
+    from cases.selectors import cases_visible_to
+
+    if assignee is not None and not cases_visible_to(assignee).filter(pk=case.pk).exists():
+        raise DomainValidationError.for_field("assignee", f"{assignee} cannot see this case and cannot be assigned to it.")
+
+
+@transaction.atomic
+def task_create(*, actor, case: Case, title: str, description: str = "", assignee=None, due_on=None) -> Task:
+    require_case_worker(actor, case)
+    _check_assignee(case, assignee)
+    task = Task(case=case, title=title, description=description, assignee=assignee, due_on=due_on, created_by=actor)
+    clean(task, exclude=["case", "created_by"])
+    task.save()
+    audit.record(actor=actor, action="task.create", obj=task, after=audit.snapshot(task, TASK_FIELDS),
+                 event_type="task.assigned" if assignee else "task.created", unit=case.unit,
+                 agencies=[a.code for a in case.agencies.all()],
+                 payload={"case": str(case.pk), "reference": case.reference, "task": str(task.pk), "title": title,
+                          "assignee": str(assignee.pk) if assignee else None, "due_on": due_on})
+    return task
+
+
+@transaction.atomic
+def task_set_status(*, actor, task: Task, status: str) -> Task:
+    task = lock(task)
+    require_case_worker(actor, task.case)
+    if task.status != c.TaskStatus.OPEN:
+        raise InvalidTransition(f"The task is already {task.get_status_display().lower()}.")
+    if status not in (c.TaskStatus.DONE, c.TaskStatus.CANCELLED):
+        raise DomainValidationError.for_field("status", "A task can be marked done or cancelled.")
+    before = audit.snapshot(task, TASK_FIELDS)
+    task.status, task.completed_at = status, timezone.now()
+    task.save()
+    audit.record(actor=actor, action="task.status", obj=task, before=before, after=audit.snapshot(task, TASK_FIELDS))
+    return task
+
+
+# --- Tips -------------------------------------------------------------------------
+
+TIP_FIELDS = ("unit", "source", "status", "case", "dismissal_reason")
+
+
+@transaction.atomic
+def tip_create(*, actor, unit: RegionalUnit, source: str, description: str, received_at=None,
+               subjects_mentioned: str = "", reporter_contact: str = "") -> Tip:
+    require_unit_worker(actor, unit.pk)
+    tip = Tip(unit=unit, source=source, description=description, received_at=received_at or timezone.now(),
+              subjects_mentioned=subjects_mentioned, reporter_contact=reporter_contact)
+    clean(tip)
+    tip.save()
+    audit.record(actor=actor, action="tip.create", obj=tip, after=audit.snapshot(tip, TIP_FIELDS))
+    return tip
+
+
+def _triage(tip: Tip, actor) -> Tip:
+    tip = lock(tip)
+    require_unit_worker(actor, tip.unit_id)
+    if tip.status != c.TipStatus.NEW:
+        raise InvalidTransition(f"This tip has already been triaged ({tip.get_status_display().lower()}).")
+    return tip
+
+
+@transaction.atomic
+def tip_promote(*, actor, tip: Tip, **case_fields) -> Case:
+    tip = _triage(tip, actor)
+    before = audit.snapshot(tip, TIP_FIELDS)
+    case_fields.setdefault("summary", tip.description)
+    case = case_create(actor=actor, unit=tip.unit, source=c.CaseSource.TIP,
+                       received_on=timezone.localtime(tip.received_at).date(), **case_fields)
+    tip.status, tip.case, tip.triaged_by, tip.triaged_at = c.TipStatus.PROMOTED, case, actor, timezone.now()
+    tip.save()
+    audit.record(actor=actor, action="tip.promote", obj=tip, before=before, after=audit.snapshot(tip, TIP_FIELDS))
+    return case
+
+
+@transaction.atomic
+def tip_merge(*, actor, tip: Tip, case: Case) -> Tip:
+    tip = _triage(tip, actor)
+    if case.unit_id != tip.unit_id:
+        raise DomainValidationError.for_field("case", "A tip can only be merged into a case of the same unit.")
+    require_case_worker(actor, case)
+    before = audit.snapshot(tip, TIP_FIELDS)
+    tip.status, tip.case, tip.triaged_by, tip.triaged_at = c.TipStatus.MERGED, case, actor, timezone.now()
+    tip.save()
+    journal_system(case, actor=actor, body=f"Tip received {tip.received_at:%Y-%m-%d} merged into the case.")
+    audit.record(actor=actor, action="tip.merge", obj=tip, before=before, after=audit.snapshot(tip, TIP_FIELDS))
+    return tip
+
+
+@transaction.atomic
+def tip_dismiss(*, actor, tip: Tip, reason: str) -> Tip:
+    tip = _triage(tip, actor)
+    if not reason.strip():
+        raise DomainValidationError.for_field("reason", "Dismissing a tip needs a reason.")
+    before = audit.snapshot(tip, TIP_FIELDS)
+    tip.status, tip.dismissal_reason, tip.triaged_by, tip.triaged_at = c.TipStatus.DISMISSED, reason, actor, timezone.now()
+    tip.save()
+    audit.record(actor=actor, action="tip.dismiss", obj=tip, before=before, after=audit.snapshot(tip, TIP_FIELDS))
+    return tip
+
+
+# --- Transfers between units ------------------------------------------------------
+
+TRANSFER_FIELDS = ("case", "from_unit", "to_unit", "status", "decision_note")
+
+
+@transaction.atomic
+def transfer_request(*, actor, case: Case, to_unit: RegionalUnit, reason: str) -> CaseTransfer:
+    case = lock(case)
+    require_case_worker(actor, case)
+    if to_unit.pk == case.unit_id:
+        raise DomainValidationError.for_field("to_unit", "The case is already in this unit.")
+    if not reason.strip():
+        raise DomainValidationError.for_field("reason", "A transfer needs a reason.")
+    if case.transfers.filter(status=c.TransferStatus.PENDING).exists():
+        raise InvalidTransition("This case already has a pending transfer.")
+    transfer = CaseTransfer.objects.create(case=case, from_unit=case.unit, to_unit=to_unit, reason=reason, requested_by=actor)
+    journal_system(case, actor=actor, body=f"Transfer to {to_unit} requested: {reason}")
+    audit.record(actor=actor, action="transfer.request", obj=transfer, after=audit.snapshot(transfer, TRANSFER_FIELDS),
+                 event_type="case.transfer_requested", unit=to_unit, agencies=[a.code for a in case.agencies.all()],
+                 payload={"case": str(case.pk), "reference": case.reference, "to_unit": to_unit.code})
+    return transfer
+
+
+@transaction.atomic
+def transfer_decide(*, actor, transfer: CaseTransfer, accept: bool, note: str = "") -> CaseTransfer:
+    transfer = lock(transfer)
+    require_coordinator(actor, transfer.to_unit_id, "accept or refuse a transfer into it")
+    if transfer.status != c.TransferStatus.PENDING:
+        raise InvalidTransition(f"This transfer was already {transfer.status}.")
+    if not accept and not note.strip():
+        raise DomainValidationError.for_field("note", "Refusing a transfer needs a reason.")
+    before = audit.snapshot(transfer, TRANSFER_FIELDS)
+    transfer.status = c.TransferStatus.ACCEPTED if accept else c.TransferStatus.REFUSED
+    transfer.decided_by, transfer.decided_at, transfer.decision_note = actor, timezone.now(), note
+    transfer.save()
+    case = lock(transfer.case)
+    if accept:
+        case_before = _case_state(case)
+        case.unit = transfer.to_unit
+        case.version += 1
+        case.save()
+        _record_case(case, actor=actor, action="case.transfer", before=case_before, event_type="case.transferred")
+    journal_system(case, actor=actor, body=f"Transfer to {transfer.to_unit} {transfer.status}." + (f" {note}" if note else ""))
+    audit.record(actor=actor, action="transfer.decide", obj=transfer, before=before,
+                 after=audit.snapshot(transfer, TRANSFER_FIELDS))
+    return transfer

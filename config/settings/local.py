@@ -1,0 +1,8 @@
+"""Development and the demo that `make run` starts."""
+
+from config.env import env, strict_bool
+
+from .base import *  # noqa: F403
+
+DEBUG = strict_bool("DEBUG", True)
+SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-development-only-never-in-production")

@@ -1,0 +1,29 @@
+"""Production: refuses to start on an unsafe configuration."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env, strict_bool
+
+from .base import *  # noqa: F403
+from .base import DEBUG, SECRET_KEY
+
+if DEBUG:
+    raise ImproperlyConfigured("DEBUG must be false in production.")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is required in production.")
+if (
+    SECRET_KEY.startswith("django-insecure")
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is insecure: use at least 50 random characters "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = strict_bool("SECURE_SSL_REDIRECT", True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=3600)
+SECURE_CONTENT_TYPE_NOSNIFF = True

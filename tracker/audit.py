@@ -1,0 +1,77 @@
+"""The one writer of audit rows and outbox events. Services call :func:`record` inside
+their transaction, so a change, its audit row and its event commit or roll back together."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+
+from tracker import context
+from tracker.models import AuditEntry, Event
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The audited state of ``obj``: concrete field values by attname (FKs as ids)."""
+    out = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        out[name] = _jsonable(getattr(obj, field.attname))
+    return out
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    event_type: str | None = None,
+    unit=None,
+    agencies: Iterable[str] = (),
+    payload: dict | None = None,
+) -> Event | None:
+    """Write the audit row and, when ``event_type`` is given, the outbox event."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record() must run inside the service's transaction")
+    AuditEntry.objects.create(
+        actor=actor if actor and actor.pk else None,
+        actor_agency_id=getattr(actor, "agency_id", None),
+        request_id=context.request_id.get(),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        before=_jsonable(before),
+        after=_jsonable(after),
+    )
+    if event_type is None:
+        return None
+    return Event.objects.create(
+        type=event_type,
+        actor=actor if actor and actor.pk else None,
+        unit=unit,
+        agencies=sorted(set(agencies)),
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        payload=_jsonable(payload or after or {}),
+    )

@@ -1,0 +1,227 @@
+"""Planning and carrying out joint controls: every write goes through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.choices import UnitRole
+from agencies.models import Agency, RegionalUnit, SanctionKind, User
+from agencies.selectors import has_role
+from cases.services import _agencies_by_code, journal_system
+from tracker import audit
+from tracker.controls.choices import BOOKING_STATES, FINDING_STATES, ControlStatus
+from tracker.controls.models import ControlOfficer, ControlSite, Finding, JointControl
+from tracker.controls.selectors import overlapping_bookings
+from tracker.exceptions import Conflict, DomainValidationError, InvalidTransition, NotPermitted
+from tracker.services import check_version, clean, lock
+
+CONTROL_FIELDS = ("unit", "title", "starts_at", "ends_at", "status", "cancellation_reason", "version")
+
+
+def _state(control: JointControl) -> dict:
+    state = audit.snapshot(control, CONTROL_FIELDS)
+    state["agencies"] = sorted(a.code for a in control.agencies.all())
+    state["cases"] = sorted(str(pk) for pk in control.cases.values_list("pk", flat=True))
+    return state
+
+
+def _record(control, *, actor, action, before, event_type, payload=None):
+    after = _state(control)
+    audit.record(actor=actor, action=action, obj=control, before=before, after=after, event_type=event_type,
+                 unit=control.unit, agencies=after["agencies"],
+                 payload={"title": control.title, **after, **(payload or {})})
+
+
+def _require_planner(actor, unit_id: int) -> None:
+    if not (actor.is_superuser or has_role(actor, unit_id, UnitRole.COORDINATOR, UnitRole.CASE_OFFICER)):
+        raise NotPermitted("Only case officers and coordinators of the unit may plan and run its controls.")
+
+
+def _journal_cases(control: JointControl, actor, text: str) -> None:
+    for case in control.cases.all():
+        journal_system(case, actor=actor, body=text)
+
+
+@transaction.atomic
+def plan_control(*, actor, unit: RegionalUnit, title: str, starts_at, ends_at, agencies: Iterable[Agency | str],
+                 briefing: str = "", sites: Sequence[dict] = (), cases: Iterable = (),
+                 target_organisations: Iterable = (), target_persons: Iterable = ()) -> JointControl:
+    _require_planner(actor, unit.pk)
+    participating = _agencies_by_code(agencies)
+    if not participating:
+        raise DomainValidationError.for_field("agencies", "A joint control needs at least one participating agency.")
+    control = JointControl(unit=unit, title=title, briefing=briefing, starts_at=starts_at, ends_at=ends_at,
+                           created_by=actor)
+    clean(control, exclude=["created_by"])
+    cases = list(cases)
+    foreign = [case.reference for case in cases if case.unit_id != unit.pk]
+    if foreign:
+        raise DomainValidationError.for_field("cases", f"Cases of another unit cannot be served: {', '.join(foreign)}.")
+    control.save()
+    control.agencies.set(participating)
+    control.cases.set(cases)
+    control.target_organisations.set(target_organisations)
+    control.target_persons.set(target_persons)
+    for site in sites:
+        _add_site(control, site)
+    _journal_cases(control, actor, f"Joint control planned: {control.title}, {timezone.localtime(starts_at):%Y-%m-%d %H:%M}.")
+    _record(control, actor=actor, action="control.plan", before=None, event_type="control.planned")
+    return control
+
+
+def _add_site(control: JointControl, data: dict) -> ControlSite:
+    site = ControlSite(control=control, **data)
+    clean(site, exclude=["control"])
+    site.save()
+    return site
+
+
+@transaction.atomic
+def control_add_site(*, actor, control: JointControl, address: str, name: str = "", latitude=None, longitude=None) -> ControlSite:
+    control = lock(control)
+    _require_planner(actor, control.unit_id)
+    site = _add_site(control, {"address": address, "name": name, "latitude": latitude, "longitude": longitude})
+    audit.record(actor=actor, action="control.site_add", obj=site,
+                 after=audit.snapshot(site, ["control", "name", "address", "latitude", "longitude"]))
+    return site
+
+
+def _lock_officers(officer_ids: Iterable) -> list[User]:
+    # Locking the officers' rows (always in the same order, so two planners cannot
+    # deadlock) serialises every booking that could overlap for that officer.
+    return list(User.objects.select_for_update().filter(pk__in=sorted(set(officer_ids), key=str)).order_by("pk"))
+
+
+def _check_free(officer: User, control: JointControl, starts_at, ends_at) -> None:
+    clash = overlapping_bookings(officer, starts_at, ends_at, exclude_control=control).first()
+    if clash is not None:
+        raise Conflict(f"{officer} is already booked on “{clash.control}” at that time.",
+                       errors={"officer": f"Already booked on {clash.control} at that time."})
+
+
+@transaction.atomic
+def control_update(*, actor, control: JointControl, expected_version: int | None = None, **changes) -> JointControl:
+    control = lock(control)
+    check_version(control, expected_version)
+    _require_planner(actor, control.unit_id)
+    if control.status not in BOOKING_STATES:
+        raise InvalidTransition(f"A {control.get_status_display().lower()} control cannot be changed.")
+    allowed = {"title", "briefing", "starts_at", "ends_at"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise DomainValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    before = _state(control)
+    for field, value in changes.items():
+        setattr(control, field, value)
+    clean(control)
+    if {"starts_at", "ends_at"} & changes.keys():
+        booked = control.officers.values_list("officer_id", flat=True)
+        for officer in _lock_officers(booked):
+            _check_free(officer, control, control.starts_at, control.ends_at)
+    control.version += 1
+    control.save()
+    _record(control, actor=actor, action="control.update", before=before, event_type="control.changed")
+    return control
+
+
+@transaction.atomic
+def control_book_officer(*, actor, control: JointControl, officer: User, is_lead: bool = False) -> ControlOfficer:
+    (officer,) = _lock_officers([officer.pk]) or (None,)
+    if officer is None or not officer.is_active:
+        raise DomainValidationError.for_field("officer", "No such active officer.")
+    control = JointControl.objects.get(pk=control.pk)
+    _require_planner(actor, control.unit_id)
+    if control.status not in BOOKING_STATES:
+        raise InvalidTransition(f"Officers cannot be booked on a {control.get_status_display().lower()} control.")
+    if not actor.is_superuser and officer.agency_id != actor.agency_id:
+        raise NotPermitted("Each agency decides who it sends: you can only book officers of your own agency.")
+    if not has_role(officer, control.unit_id):
+        raise DomainValidationError.for_field("officer", f"{officer} does not serve in {control.unit.code}.")
+    if not control.agencies.filter(pk=officer.agency_id).exists():
+        raise DomainValidationError.for_field("officer", f"{officer.agency} does not take part in this control.")
+    if control.officers.filter(officer=officer).exists():
+        raise Conflict(f"{officer} is already booked on this control.")
+    _check_free(officer, control, control.starts_at, control.ends_at)
+    booking = ControlOfficer.objects.create(control=control, officer=officer, agency_id=officer.agency_id,
+                                            is_lead=is_lead, booked_by=actor)
+    audit.record(actor=actor, action="control.book_officer", obj=booking,
+                 after=audit.snapshot(booking, ["control", "officer", "agency", "is_lead"]),
+                 event_type="control.officer_booked", unit=control.unit,
+                 agencies=[a.code for a in control.agencies.all()],
+                 payload={"control": str(control.pk), "title": control.title, "officer": str(officer.pk),
+                          "starts_at": control.starts_at, "ends_at": control.ends_at})
+    return booking
+
+
+@transaction.atomic
+def control_unbook_officer(*, actor, booking: ControlOfficer) -> None:
+    control = lock(booking.control)
+    _require_planner(actor, control.unit_id)
+    if not actor.is_superuser and booking.agency_id != actor.agency_id:
+        raise NotPermitted("Only the officer's own agency can withdraw them.")
+    audit.record(actor=actor, action="control.unbook_officer", obj=booking,
+                 before=audit.snapshot(booking, ["control", "officer", "agency", "is_lead"]))
+    booking.delete()
+
+
+@transaction.atomic
+def control_transition(*, actor, control: JointControl, to: str, reason: str = "",
+                       expected_version: int | None = None) -> JointControl:
+    control = lock(control)
+    check_version(control, expected_version)
+    _require_planner(actor, control.unit_id)
+    if to not in control.allowed_transitions():
+        raise InvalidTransition(f"A control cannot go from {control.get_status_display().lower()} to {to}.")
+    if to == ControlStatus.CANCELLED:
+        if not reason.strip():
+            raise DomainValidationError.for_field("reason", "Cancelling a control needs a reason.")
+        control.cancellation_reason = reason
+    before = _state(control)
+    previous, control.status = control.status, to
+    control.version += 1
+    control.save()
+    label = ControlStatus(to).label.lower()
+    if to in (ControlStatus.CANCELLED, ControlStatus.COMPLETED):
+        _journal_cases(control, actor, f"Joint control {control.title} {label}." + (f" {reason}" if reason else ""))
+    event = {ControlStatus.CANCELLED: "control.cancelled", ControlStatus.COMPLETED: "control.completed"}.get(
+        to, "control.transitioned")
+    _record(control, actor=actor, action="control.transition", before=before, event_type=event,
+            payload={"from": previous, "to": to})
+    return control
+
+
+@transaction.atomic
+def record_finding(*, actor, control: JointControl, sanction_kind: SanctionKind, persons_count: int = 0,
+                   amount_nok: Decimal | None = None, organisation=None, person=None, note: str = "",
+                   agency: Agency | None = None) -> Finding:
+    control = lock(control)
+    agency = agency or actor.agency
+    if agency is None:
+        raise DomainValidationError.for_field("agency", "A finding belongs to an agency.")
+    if not actor.is_superuser and (agency.pk != actor.agency_id or not has_role(
+            actor, control.unit_id, UnitRole.CASE_OFFICER, UnitRole.COORDINATOR)):
+        raise NotPermitted("Each agency records its own findings: only its officers in the unit may do so.")
+    if control.status not in FINDING_STATES:
+        raise InvalidTransition(f"Findings are recorded once a control is under way, not when it is {control.get_status_display().lower()}.")
+    if not control.agencies.filter(pk=agency.pk).exists():
+        raise DomainValidationError.for_field("agency", f"{agency} does not take part in this control.")
+    if sanction_kind.agency_id != agency.pk:
+        raise DomainValidationError.for_field("sanction_kind", f"{sanction_kind.name} is not a sanction {agency} can impose.")
+    if amount_nok is not None and not sanction_kind.involves_amount:
+        raise DomainValidationError.for_field("amount_nok", f"{sanction_kind.name} has no amount.")
+    finding = Finding(control=control, agency=agency, sanction_kind=sanction_kind, persons_count=persons_count,
+                      amount_nok=amount_nok, organisation=organisation, person=person, note=note, recorded_by=actor)
+    clean(finding, exclude=["control", "recorded_by"])
+    finding.save()
+    audit.record(actor=actor, action="control.finding", obj=finding,
+                 after=audit.snapshot(finding, ["control", "agency", "sanction_kind", "amount_nok", "persons_count",
+                                                "organisation", "person"]),
+                 event_type="control.finding_recorded", unit=control.unit,
+                 agencies=[a.code for a in control.agencies.all()],
+                 payload={"control": str(control.pk), "agency": agency.code, "sanction_kind": sanction_kind.code,
+                          "amount_nok": amount_nok, "persons_count": persons_count})
+    return finding

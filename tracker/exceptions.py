@@ -1,0 +1,38 @@
+"""Errors raised by services. One handler per interface (API, admin, forms) renders them."""
+
+
+class ApplicationError(Exception):
+    status = 400
+    title = "Invalid request"
+
+    def __init__(self, message: str, *, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        # field name -> message, for errors tied to one input
+        self.errors = errors or {}
+
+
+class DomainValidationError(ApplicationError):
+    status = 400
+    title = "Validation failed"
+
+    @classmethod
+    def for_field(cls, field: str, message: str) -> "DomainValidationError":
+        return cls(message, errors={field: message})
+
+
+class NotPermitted(ApplicationError):
+    """The actor can see the object but may not do this to it."""
+
+    status = 403
+    title = "Not permitted"
+
+
+class InvalidTransition(ApplicationError):
+    status = 409
+    title = "Transition not allowed"
+
+
+class Conflict(ApplicationError):
+    status = 409
+    title = "Conflict"
