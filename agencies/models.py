@@ -107,9 +107,7 @@ class UnitMembership(models.Model):
 
     class Meta:
         ordering = ["unit__code", "user__username"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique_role")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique_role")]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} in {self.unit.code}"

@@ -3,7 +3,13 @@ from django.contrib import admin
 from cases import nace, services
 from cases.choices import CaseStatus
 from cases.models import Attachment, Case, CaseSubject, CaseTransfer, JournalEntry, Organisation, Person, Task, Tip
-from cases.selectors import cases_visible_to, journal_visible_to, tasks_visible_to, tips_visible_to
+from cases.selectors import (
+    cases_visible_to,
+    journal_visible_to,
+    tasks_visible_to,
+    tips_visible_to,
+    transfers_visible_to,
+)
 from tracker.admin_base import ReadOnlyAdmin, service_action
 
 
@@ -37,16 +43,24 @@ class CaseAdmin(ReadOnlyAdmin):
     visible_to = staticmethod(cases_visible_to)
     list_display = ("reference", "title", "unit", "lead_agency", "sector", "priority", "status", "received_on")
     list_filter = ("status", "unit", "lead_agency", "priority", "source", SectorSectionFilter, "received_on")
-    search_fields = ("reference", "title", "subjects__organisation__name", "subjects__organisation__organisation_number",
-                     "subjects__person__name")
+    search_fields = (
+        "reference",
+        "title",
+        "subjects__organisation__name",
+        "subjects__organisation__organisation_number",
+        "subjects__person__name",
+    )
     list_select_related = ("unit", "lead_agency")
     date_hierarchy = "received_on"
     inlines = [SubjectInline]
     actions = [
-        service_action("Start assessment", lambda actor, case: services.case_transition(
-            actor=actor, case=case, to=CaseStatus.ASSESSMENT)),
-        service_action("Activate", lambda actor, case: services.case_transition(
-            actor=actor, case=case, to=CaseStatus.ACTIVE)),
+        service_action(
+            "Start assessment",
+            lambda actor, case: services.case_transition(actor=actor, case=case, to=CaseStatus.ASSESSMENT),
+        ),
+        service_action(
+            "Activate", lambda actor, case: services.case_transition(actor=actor, case=case, to=CaseStatus.ACTIVE)
+        ),
     ]
 
 
@@ -66,6 +80,7 @@ class PersonAdmin(ReadOnlyAdmin):
 
 @admin.register(CaseSubject)
 class CaseSubjectAdmin(ReadOnlyAdmin):
+    visible_to = staticmethod(lambda user: CaseSubject.objects.filter(case__in=cases_visible_to(user).values("pk")))
     list_display = ("case", "role", "organisation", "person")
     list_filter = ("role", "case__unit")
     search_fields = ("case__reference", "organisation__name", "person__name")
@@ -113,6 +128,7 @@ class TipAdmin(ReadOnlyAdmin):
 
 @admin.register(CaseTransfer)
 class CaseTransferAdmin(ReadOnlyAdmin):
+    visible_to = staticmethod(transfers_visible_to)
     list_display = ("case", "from_unit", "to_unit", "status", "created_at")
     list_filter = ("status", "to_unit", "from_unit")
     search_fields = ("case__reference",)

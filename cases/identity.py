@@ -32,9 +32,7 @@ def validate_organisation_number(value: str) -> str:
     except stdnum_errors.InvalidFormat:
         raise ValidationError("An organisation number has digits only.", code="invalid_format") from None
     except stdnum_errors.InvalidChecksum:
-        raise ValidationError(
-            "This organisation number has a wrong check digit.", code="invalid_checksum"
-        ) from None
+        raise ValidationError("This organisation number has a wrong check digit.", code="invalid_checksum") from None
 
 
 @dataclass(frozen=True)
@@ -46,8 +44,8 @@ class IdentityNumber:
 
 
 def _remainders(digits: str) -> tuple[int, int]:
-    r1 = sum(w * int(d) for w, d in zip(_W1, digits[:10])) % 11
-    r2 = sum(w * int(d) for w, d in zip(_W2, digits[:11])) % 11
+    r1 = sum(w * int(d) for w, d in zip(_W1, digits[:10], strict=True)) % 11
+    r2 = sum(w * int(d) for w, d in zip(_W2, digits[:11], strict=True)) % 11
     return r1, r2
 
 
@@ -86,9 +84,7 @@ def parse_identity_number(value: str) -> IdentityNumber:
         kind = IdKind.NATIONAL_ID
     birth_date = _birth_date(digits)
     if birth_date is None and rule == "legacy":
-        raise ValidationError(
-            "The first six digits of this identity number are not a valid date.", code="invalid_date"
-        )
+        raise ValidationError("The first six digits of this identity number are not a valid date.", code="invalid_date")
     if birth_date is not None and birth_date > datetime.date.today():
         raise ValidationError("This identity number has a birth date in the future.", code="invalid_date")
     return IdentityNumber(number=digits, kind=kind, rule=rule, birth_date=birth_date)

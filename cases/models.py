@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -23,6 +23,9 @@ class CaseReferenceCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "year"], name="case_counter_unit_year")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.year}: {self.last_number}"
 
 
 class Case(UUIDModel, TimeStampedModel):
@@ -114,7 +117,9 @@ class Person(UUIDModel, TimeStampedModel):
 
 class CaseSubject(UUIDModel, TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subjects")
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="case_links")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="case_links"
+    )
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="case_links")
     role = models.CharField(max_length=24, choices=c.SubjectRole.choices)
     ilo_indicators = ArrayField(
@@ -135,7 +140,8 @@ class CaseSubject(UUIDModel, TimeStampedModel):
                 name="subject_ilo_only_for_potential_victims",
             ),
             models.CheckConstraint(
-                condition=Q(person__isnull=False) | ~Q(role__in=[c.SubjectRole.WORKER, c.SubjectRole.POTENTIAL_VICTIM, c.SubjectRole.WITNESS]),
+                condition=Q(person__isnull=False)
+                | ~Q(role__in=[c.SubjectRole.WORKER, c.SubjectRole.POTENTIAL_VICTIM, c.SubjectRole.WITNESS]),
                 name="subject_person_only_roles",
             ),
             models.UniqueConstraint(fields=["case", "organisation", "role"], name="subject_unique_org_role"),
@@ -153,7 +159,9 @@ class CaseSubject(UUIDModel, TimeStampedModel):
 class JournalEntry(UUIDModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="journal")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+", help_text="Owning agency")
     kind = models.CharField(max_length=16, choices=c.JournalKind.choices, default=c.JournalKind.NOTE)
     visibility = models.CharField(max_length=16, choices=c.Visibility.choices, default=c.Visibility.AGENCY)
@@ -204,7 +212,9 @@ class Task(UUIDModel, TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=c.TaskStatus.choices, default=c.TaskStatus.OPEN)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -230,7 +240,9 @@ class Tip(UUIDModel, TimeStampedModel):
     status = models.CharField(max_length=16, choices=c.TipStatus.choices, default=c.TipStatus.NEW)
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="tips")
     dismissal_reason = models.TextField(blank=True)
-    triaged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     triaged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -257,7 +269,9 @@ class CaseTransfer(UUIDModel, TimeStampedModel):
     reason = models.TextField()
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=16, choices=c.TransferStatus.choices, default=c.TransferStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
 

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from agencies.choices import UnitRole
 from agencies.selectors import unit_ids_for
 from cases.choices import Visibility
-from cases.models import Case, JournalEntry, Task, Tip
+from cases.models import Case, CaseTransfer, JournalEntry, Task, Tip
 
 # Coordinators, analysts and auditors see the whole caseload of their unit; case
 # officers see the cases their agency takes part in.
@@ -18,16 +18,16 @@ def case_visibility_q(user, prefix: str = "") -> Q:
     wide = unit_ids_for(user, UNIT_WIDE_ROLES)
     narrow = unit_ids_for(user, [UnitRole.CASE_OFFICER]) - wide
     agency_takes_part = Exists(
-        Case.agencies.through.objects.filter(case_id=OuterRef(f"{prefix}pk" if prefix else "pk"), agency_id=user.agency_id)
+        Case.agencies.through.objects.filter(
+            case_id=OuterRef(f"{prefix}pk" if prefix else "pk"), agency_id=user.agency_id
+        )
     )
     return Q(**{f"{prefix}unit_id__in": wide}) | (Q(**{f"{prefix}unit_id__in": narrow}) & agency_takes_part)
 
 
 def cases_visible_to(user):
     return (
-        Case.objects.filter(case_visibility_q(user))
-        .select_related("unit", "lead_agency")
-        .prefetch_related("agencies")
+        Case.objects.filter(case_visibility_q(user)).select_related("unit", "lead_agency").prefetch_related("agencies")
     )
 
 
@@ -48,3 +48,11 @@ def tips_visible_to(user):
     if user.is_superuser:
         return Tip.objects.select_related("unit", "case")
     return Tip.objects.filter(unit_id__in=unit_ids_for(user)).select_related("unit", "case")
+
+
+def transfers_visible_to(user):
+    """The sending side sees its cases' transfers; the receiving unit sees what is offered to it."""
+    qs = CaseTransfer.objects.select_related("case", "from_unit", "to_unit")
+    if user.is_superuser:
+        return qs
+    return qs.filter(Q(case__in=cases_visible_to(user).values("pk")) | Q(to_unit_id__in=unit_ids_for(user)))

@@ -33,8 +33,20 @@ from tracker.exceptions import DomainValidationError, InvalidTransition, NotPerm
 from tracker.services import check_version, clean, lock
 
 CASE_FIELDS = (
-    "reference", "unit", "title", "summary", "lead_agency", "sector", "offences", "priority",
-    "source", "received_on", "status", "outcome", "outcome_note", "version",
+    "reference",
+    "unit",
+    "title",
+    "summary",
+    "lead_agency",
+    "sector",
+    "offences",
+    "priority",
+    "source",
+    "received_on",
+    "status",
+    "outcome",
+    "outcome_note",
+    "version",
 )
 EDITABLE_CASE_FIELDS = ("title", "summary", "sector", "offences", "priority", "source", "received_on")
 
@@ -48,8 +60,15 @@ def _case_state(case: Case) -> dict:
 def _record_case(case: Case, *, actor, action: str, before: dict | None, event_type: str | None = None, payload=None):
     after = _case_state(case)
     audit.record(
-        actor=actor, action=action, obj=case, before=before, after=after, event_type=event_type,
-        unit=case.unit, agencies=after["agencies"], payload=payload or {"reference": case.reference, **after},
+        actor=actor,
+        action=action,
+        obj=case,
+        before=before,
+        after=after,
+        event_type=event_type,
+        unit=case.unit,
+        agencies=after["agencies"],
+        payload=payload or {"reference": case.reference, **after},
     )
 
 
@@ -57,20 +76,24 @@ def journal_system(case: Case, *, actor, body: str) -> JournalEntry:
     """A system entry, visible to the unit: what happened to the case, for the people on it."""
     agency = getattr(actor, "agency", None) or case.lead_agency
     return JournalEntry.objects.create(
-        case=case, author=actor if actor and actor.pk else None, agency=agency,
-        kind=c.JournalKind.SYSTEM, visibility=c.Visibility.UNIT, body=body,
+        case=case,
+        author=actor if actor and actor.pk else None,
+        agency=agency,
+        kind=c.JournalKind.SYSTEM,
+        visibility=c.Visibility.UNIT,
+        body=body,
     )
 
 
 def _next_number(unit: RegionalUnit, year: int) -> int:
     # Upsert with RETURNING: the row stays locked until commit, so concurrent creators
     # queue here, and a rolled-back creation gives its number back.
+    table = CaseReferenceCounter._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {CaseReferenceCounter._meta.db_table} (unit_id, year, last_number)
-            VALUES (%s, %s, 1)
-            ON CONFLICT (unit_id, year) DO UPDATE SET last_number = {CaseReferenceCounter._meta.db_table}.last_number + 1
+            INSERT INTO {table} (unit_id, year, last_number) VALUES (%s, %s, 1)
+            ON CONFLICT (unit_id, year) DO UPDATE SET last_number = {table}.last_number + 1
             RETURNING last_number
             """,
             [unit.pk, year],
@@ -120,9 +143,19 @@ def case_create(
         raise NotPermitted("You can only create cases in which your own agency takes part.")
     received_on = received_on or timezone.localdate()
     case = Case(
-        unit=unit, title=title, summary=summary, lead_agency=lead, sector=normalise(sector or ""),
-        offences=_check_offences(offences), priority=priority, source=source, received_on=received_on,
-        created_by=actor, year=received_on.year, number=0, reference="pending",
+        unit=unit,
+        title=title,
+        summary=summary,
+        lead_agency=lead,
+        sector=normalise(sector or ""),
+        offences=_check_offences(offences),
+        priority=priority,
+        source=source,
+        received_on=received_on,
+        created_by=actor,
+        year=received_on.year,
+        number=0,
+        reference="pending",
     )
     clean(case, exclude=["reference", "year", "number", "created_by"])
     case.number = _next_number(unit, case.year)
@@ -155,7 +188,9 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, agenc
         unit_agencies = set(case.unit.agencies.values_list("code", flat=True))
         outside = sorted(a.code for a in participating if a.code not in unit_agencies)
         if outside:
-            raise DomainValidationError.for_field("agencies", f"Not a member agency of {case.unit.code}: {', '.join(outside)}.")
+            raise DomainValidationError.for_field(
+                "agencies", f"Not a member agency of {case.unit.code}: {', '.join(outside)}."
+            )
         case.agencies.set(participating)
     case.version += 1
     case.save()
@@ -188,8 +223,14 @@ def case_transition(
     case.save()
     label = c.CaseStatus(to).label.lower()
     journal_system(case, actor=actor, body=f"Status changed from {previous} to {label}." + (f" {note}" if note else ""))
-    _record_case(case, actor=actor, action="case.transition", before=before, event_type="case.transitioned",
-                 payload={"reference": case.reference, "from": previous, "to": to, "outcome": case.outcome})
+    _record_case(
+        case,
+        actor=actor,
+        action="case.transition",
+        before=before,
+        event_type="case.transitioned",
+        payload={"reference": case.reference, "from": previous, "to": to, "outcome": case.outcome},
+    )
     return case
 
 
@@ -197,8 +238,17 @@ def case_transition(
 
 
 @transaction.atomic
-def organisation_upsert(*, actor, organisation_number: str | None, name: str, sector: str = "",
-                        address: str = "", postcode: str = "", city: str = "", country: str = "NO") -> Organisation:
+def organisation_upsert(
+    *,
+    actor,
+    organisation_number: str | None,
+    name: str,
+    sector: str = "",
+    address: str = "",
+    postcode: str = "",
+    city: str = "",
+    country: str = "NO",
+) -> Organisation:
     """Find an organisation by its number (updating blank details) or register a new one."""
     if organisation_number:
         try:
@@ -208,17 +258,30 @@ def organisation_upsert(*, actor, organisation_number: str | None, name: str, se
         existing = Organisation.objects.select_for_update().filter(organisation_number=organisation_number).first()
         if existing:
             return existing
-    org = Organisation(organisation_number=organisation_number or None, name=name, sector=normalise(sector) if sector else "",
-                       address=address, postcode=postcode, city=city, country=country)
+    org = Organisation(
+        organisation_number=organisation_number or None,
+        name=name,
+        sector=normalise(sector) if sector else "",
+        address=address,
+        postcode=postcode,
+        city=city,
+        country=country,
+    )
     clean(org)
     org.save()
-    audit.record(actor=actor, action="organisation.create", obj=org, after=audit.snapshot(
-        org, ["organisation_number", "name", "sector", "address", "city", "country"]))
+    audit.record(
+        actor=actor,
+        action="organisation.create",
+        obj=org,
+        after=audit.snapshot(org, ["organisation_number", "name", "sector", "address", "city", "country"]),
+    )
     return org
 
 
 @transaction.atomic
-def person_upsert(*, actor, name: str, id_number: str | None = None, date_of_birth=None, nationality: str = "") -> Person:
+def person_upsert(
+    *, actor, name: str, id_number: str | None = None, date_of_birth=None, nationality: str = ""
+) -> Person:
     """Find a person by identity number or register a new one (a person without a number is always new)."""
     kind = c.IdKind.NONE
     if id_number:
@@ -231,27 +294,52 @@ def person_upsert(*, actor, name: str, id_number: str | None = None, date_of_bir
         existing = Person.objects.select_for_update().filter(id_number=id_number).first()
         if existing:
             return existing
-    person = Person(id_number=id_number or None, id_kind=kind, name=name, date_of_birth=date_of_birth,
-                    nationality=(nationality or "").upper())
+    person = Person(
+        id_number=id_number or None,
+        id_kind=kind,
+        name=name,
+        date_of_birth=date_of_birth,
+        nationality=(nationality or "").upper(),
+    )
     clean(person)
     person.save()
-    audit.record(actor=actor, action="person.create", obj=person, after=audit.snapshot(
-        person, ["id_number", "id_kind", "name", "date_of_birth", "nationality"]))
+    audit.record(
+        actor=actor,
+        action="person.create",
+        obj=person,
+        after=audit.snapshot(person, ["id_number", "id_kind", "name", "date_of_birth", "nationality"]),
+    )
     return person
 
 
 @transaction.atomic
-def case_add_subject(*, actor, case: Case, role: str, organisation: Organisation | None = None,
-                     person: Person | None = None, ilo_indicators: Sequence[str] = (), note: str = "") -> CaseSubject:
+def case_add_subject(
+    *,
+    actor,
+    case: Case,
+    role: str,
+    organisation: Organisation | None = None,
+    person: Person | None = None,
+    ilo_indicators: Sequence[str] = (),
+    note: str = "",
+) -> CaseSubject:
     case = lock(case)
     require_case_worker(actor, case)
     if ilo_indicators and role != c.SubjectRole.POTENTIAL_VICTIM:
-        raise DomainValidationError.for_field("ilo_indicators", "ILO indicators are recorded for potential victims only.")
+        raise DomainValidationError.for_field(
+            "ilo_indicators", "ILO indicators are recorded for potential victims only."
+        )
     unknown = sorted(set(ilo_indicators) - set(c.IloIndicator.values))
     if unknown:
         raise DomainValidationError.for_field("ilo_indicators", f"Unknown ILO indicator: {', '.join(unknown)}.")
-    link = CaseSubject(case=case, organisation=organisation, person=person, role=role,
-                       ilo_indicators=list(dict.fromkeys(ilo_indicators)), note=note)
+    link = CaseSubject(
+        case=case,
+        organisation=organisation,
+        person=person,
+        role=role,
+        ilo_indicators=list(dict.fromkeys(ilo_indicators)),
+        note=note,
+    )
     clean(link, exclude=["case"])
     if CaseSubject.objects.filter(case=case, organisation=organisation, person=person, role=role).exists():
         raise DomainValidationError.for_field("role", f"{link.subject} is already linked to this case as {role}.")
@@ -259,9 +347,15 @@ def case_add_subject(*, actor, case: Case, role: str, organisation: Organisation
     case.version += 1
     case.save(update_fields=["version", "updated_at"])
     journal_system(case, actor=actor, body=f"{link.subject} linked as {link.get_role_display().lower()}.")
-    audit.record(actor=actor, action="case.subject_add", obj=link, after=audit.snapshot(
-        link, ["case", "organisation", "person", "role", "ilo_indicators"]), event_type="case.subject_added",
-        unit=case.unit, agencies=[a.code for a in case.agencies.all()])
+    audit.record(
+        actor=actor,
+        action="case.subject_add",
+        obj=link,
+        after=audit.snapshot(link, ["case", "organisation", "person", "role", "ilo_indicators"]),
+        event_type="case.subject_added",
+        unit=case.unit,
+        agencies=[a.code for a in case.agencies.all()],
+    )
     return link
 
 
@@ -271,8 +365,15 @@ def case_remove_subject(*, actor, link: CaseSubject) -> None:
     require_case_worker(actor, case)
     before = audit.snapshot(link, ["case", "organisation", "person", "role", "ilo_indicators"])
     subject = str(link.subject)
-    audit.record(actor=actor, action="case.subject_remove", obj=link, before=before, event_type="case.subject_removed",
-                 unit=case.unit, agencies=[a.code for a in case.agencies.all()])
+    audit.record(
+        actor=actor,
+        action="case.subject_remove",
+        obj=link,
+        before=before,
+        event_type="case.subject_removed",
+        unit=case.unit,
+        agencies=[a.code for a in case.agencies.all()],
+    )
     link.delete()
     case.version += 1
     case.save(update_fields=["version", "updated_at"])
@@ -286,10 +387,13 @@ def _check_upload(upload) -> tuple[str, int]:
     size = upload.size
     if size > settings.ATTACHMENT_MAX_BYTES:
         raise DomainValidationError.for_field(
-            "attachments", f"{upload.name} is {size} bytes; the limit is {settings.ATTACHMENT_MAX_BYTES} bytes.")
+            "attachments", f"{upload.name} is {size} bytes; the limit is {settings.ATTACHMENT_MAX_BYTES} bytes."
+        )
     content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip()
     if content_type not in settings.ATTACHMENT_CONTENT_TYPES:
-        raise DomainValidationError.for_field("attachments", f"{upload.name}: files of type {content_type or 'unknown'} are not accepted.")
+        raise DomainValidationError.for_field(
+            "attachments", f"{upload.name}: files of type {content_type or 'unknown'} are not accepted."
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -298,37 +402,68 @@ def _check_upload(upload) -> tuple[str, int]:
 
 
 @transaction.atomic
-def journal_add(*, actor, case: Case, body: str, visibility: str = c.Visibility.AGENCY, legal_basis: str = "",
-                necessity_note: str = "", attachments: Sequence = ()) -> JournalEntry:
+def journal_add(
+    *,
+    actor,
+    case: Case,
+    body: str,
+    visibility: str = c.Visibility.AGENCY,
+    legal_basis: str = "",
+    necessity_note: str = "",
+    attachments: Sequence = (),
+) -> JournalEntry:
     case = lock(case)
     require_case_worker(actor, case)
     if actor.agency_id is None:
         raise NotPermitted("Journal entries are owned by an agency; a platform superuser cannot write them.")
     if not body.strip():
         raise DomainValidationError.for_field("body", "A journal entry needs text.")
-    entry = JournalEntry(case=case, author=actor, agency_id=actor.agency_id, body=body, visibility=visibility,
-                         legal_basis=legal_basis, necessity_note=necessity_note)
+    entry = JournalEntry(
+        case=case,
+        author=actor,
+        agency_id=actor.agency_id,
+        body=body,
+        visibility=visibility,
+        legal_basis=legal_basis,
+        necessity_note=necessity_note,
+    )
     if visibility == c.Visibility.UNIT and not (legal_basis and necessity_note.strip()):
         raise DomainValidationError(
             "Sharing with the unit needs a legal basis and a necessity note.",
-            errors={k: "Required when sharing with the unit." for k, v in
-                    (("legal_basis", legal_basis), ("necessity_note", necessity_note.strip())) if not v})
+            errors={
+                k: "Required when sharing with the unit."
+                for k, v in (("legal_basis", legal_basis), ("necessity_note", necessity_note.strip()))
+                if not v
+            },
+        )
     clean(entry, exclude=["case", "author", "agency"])
     checked = [(upload, *_check_upload(upload)) for upload in attachments]
     entry.save()
     for upload, sha256, content_type in checked:
-        attachment = Attachment(entry=entry, filename=upload.name[:255], content_type=content_type,
-                                size=upload.size, sha256=sha256, uploaded_by=actor)
+        attachment = Attachment(
+            entry=entry,
+            filename=upload.name[:255],
+            content_type=content_type,
+            size=upload.size,
+            sha256=sha256,
+            uploaded_by=actor,
+        )
         attachment.file.save(upload.name, upload, save=False)
         attachment.save()
     case.save(update_fields=["updated_at"])
     after = audit.snapshot(entry, ["case", "agency", "visibility", "legal_basis", "necessity_note", "body"])
     after["attachments"] = [sha for _, sha, _ in checked]
     agencies = [a.code for a in case.agencies.all()] if visibility == c.Visibility.UNIT else [actor.agency.code]
-    audit.record(actor=actor, action="journal.add", obj=entry, after=after,
-                 event_type="journal.shared" if visibility == c.Visibility.UNIT else "journal.added",
-                 unit=case.unit, agencies=agencies,
-                 payload={"case": str(case.pk), "reference": case.reference, "entry": str(entry.pk), "visibility": visibility})
+    audit.record(
+        actor=actor,
+        action="journal.add",
+        obj=entry,
+        after=after,
+        event_type="journal.shared" if visibility == c.Visibility.UNIT else "journal.added",
+        unit=case.unit,
+        agencies=agencies,
+        payload={"case": str(case.pk), "reference": case.reference, "entry": str(entry.pk), "visibility": visibility},
+    )
     return entry
 
 
@@ -341,7 +476,9 @@ def _check_assignee(case: Case, assignee) -> None:
     from cases.selectors import cases_visible_to
 
     if assignee is not None and not cases_visible_to(assignee).filter(pk=case.pk).exists():
-        raise DomainValidationError.for_field("assignee", f"{assignee} cannot see this case and cannot be assigned to it.")
+        raise DomainValidationError.for_field(
+            "assignee", f"{assignee} cannot see this case and cannot be assigned to it."
+        )
 
 
 @transaction.atomic
@@ -351,11 +488,23 @@ def task_create(*, actor, case: Case, title: str, description: str = "", assigne
     task = Task(case=case, title=title, description=description, assignee=assignee, due_on=due_on, created_by=actor)
     clean(task, exclude=["case", "created_by"])
     task.save()
-    audit.record(actor=actor, action="task.create", obj=task, after=audit.snapshot(task, TASK_FIELDS),
-                 event_type="task.assigned" if assignee else "task.created", unit=case.unit,
-                 agencies=[a.code for a in case.agencies.all()],
-                 payload={"case": str(case.pk), "reference": case.reference, "task": str(task.pk), "title": title,
-                          "assignee": str(assignee.pk) if assignee else None, "due_on": due_on})
+    audit.record(
+        actor=actor,
+        action="task.create",
+        obj=task,
+        after=audit.snapshot(task, TASK_FIELDS),
+        event_type="task.assigned" if assignee else "task.created",
+        unit=case.unit,
+        agencies=[a.code for a in case.agencies.all()],
+        payload={
+            "case": str(case.pk),
+            "reference": case.reference,
+            "task": str(task.pk),
+            "title": title,
+            "assignee": str(assignee.pk) if assignee else None,
+            "due_on": due_on,
+        },
+    )
     return task
 
 
@@ -380,11 +529,25 @@ TIP_FIELDS = ("unit", "source", "status", "case", "dismissal_reason")
 
 
 @transaction.atomic
-def tip_create(*, actor, unit: RegionalUnit, source: str, description: str, received_at=None,
-               subjects_mentioned: str = "", reporter_contact: str = "") -> Tip:
+def tip_create(
+    *,
+    actor,
+    unit: RegionalUnit,
+    source: str,
+    description: str,
+    received_at=None,
+    subjects_mentioned: str = "",
+    reporter_contact: str = "",
+) -> Tip:
     require_unit_worker(actor, unit.pk)
-    tip = Tip(unit=unit, source=source, description=description, received_at=received_at or timezone.now(),
-              subjects_mentioned=subjects_mentioned, reporter_contact=reporter_contact)
+    tip = Tip(
+        unit=unit,
+        source=source,
+        description=description,
+        received_at=received_at or timezone.now(),
+        subjects_mentioned=subjects_mentioned,
+        reporter_contact=reporter_contact,
+    )
     clean(tip)
     tip.save()
     audit.record(actor=actor, action="tip.create", obj=tip, after=audit.snapshot(tip, TIP_FIELDS))
@@ -404,8 +567,13 @@ def tip_promote(*, actor, tip: Tip, **case_fields) -> Case:
     tip = _triage(tip, actor)
     before = audit.snapshot(tip, TIP_FIELDS)
     case_fields.setdefault("summary", tip.description)
-    case = case_create(actor=actor, unit=tip.unit, source=c.CaseSource.TIP,
-                       received_on=timezone.localtime(tip.received_at).date(), **case_fields)
+    case = case_create(
+        actor=actor,
+        unit=tip.unit,
+        source=c.CaseSource.TIP,
+        received_on=timezone.localtime(tip.received_at).date(),
+        **case_fields,
+    )
     tip.status, tip.case, tip.triaged_by, tip.triaged_at = c.TipStatus.PROMOTED, case, actor, timezone.now()
     tip.save()
     audit.record(actor=actor, action="tip.promote", obj=tip, before=before, after=audit.snapshot(tip, TIP_FIELDS))
@@ -432,7 +600,12 @@ def tip_dismiss(*, actor, tip: Tip, reason: str) -> Tip:
     if not reason.strip():
         raise DomainValidationError.for_field("reason", "Dismissing a tip needs a reason.")
     before = audit.snapshot(tip, TIP_FIELDS)
-    tip.status, tip.dismissal_reason, tip.triaged_by, tip.triaged_at = c.TipStatus.DISMISSED, reason, actor, timezone.now()
+    tip.status, tip.dismissal_reason, tip.triaged_by, tip.triaged_at = (
+        c.TipStatus.DISMISSED,
+        reason,
+        actor,
+        timezone.now(),
+    )
     tip.save()
     audit.record(actor=actor, action="tip.dismiss", obj=tip, before=before, after=audit.snapshot(tip, TIP_FIELDS))
     return tip
@@ -453,11 +626,20 @@ def transfer_request(*, actor, case: Case, to_unit: RegionalUnit, reason: str) -
         raise DomainValidationError.for_field("reason", "A transfer needs a reason.")
     if case.transfers.filter(status=c.TransferStatus.PENDING).exists():
         raise InvalidTransition("This case already has a pending transfer.")
-    transfer = CaseTransfer.objects.create(case=case, from_unit=case.unit, to_unit=to_unit, reason=reason, requested_by=actor)
+    transfer = CaseTransfer.objects.create(
+        case=case, from_unit=case.unit, to_unit=to_unit, reason=reason, requested_by=actor
+    )
     journal_system(case, actor=actor, body=f"Transfer to {to_unit} requested: {reason}")
-    audit.record(actor=actor, action="transfer.request", obj=transfer, after=audit.snapshot(transfer, TRANSFER_FIELDS),
-                 event_type="case.transfer_requested", unit=to_unit, agencies=[a.code for a in case.agencies.all()],
-                 payload={"case": str(case.pk), "reference": case.reference, "to_unit": to_unit.code})
+    audit.record(
+        actor=actor,
+        action="transfer.request",
+        obj=transfer,
+        after=audit.snapshot(transfer, TRANSFER_FIELDS),
+        event_type="case.transfer_requested",
+        unit=to_unit,
+        agencies=[a.code for a in case.agencies.all()],
+        payload={"case": str(case.pk), "reference": case.reference, "to_unit": to_unit.code},
+    )
     return transfer
 
 
@@ -480,7 +662,14 @@ def transfer_decide(*, actor, transfer: CaseTransfer, accept: bool, note: str = 
         case.version += 1
         case.save()
         _record_case(case, actor=actor, action="case.transfer", before=case_before, event_type="case.transferred")
-    journal_system(case, actor=actor, body=f"Transfer to {transfer.to_unit} {transfer.status}." + (f" {note}" if note else ""))
-    audit.record(actor=actor, action="transfer.decide", obj=transfer, before=before,
-                 after=audit.snapshot(transfer, TRANSFER_FIELDS))
+    journal_system(
+        case, actor=actor, body=f"Transfer to {transfer.to_unit} {transfer.status}." + (f" {note}" if note else "")
+    )
+    audit.record(
+        actor=actor,
+        action="transfer.decide",
+        obj=transfer,
+        before=before,
+        after=audit.snapshot(transfer, TRANSFER_FIELDS),
+    )
     return transfer

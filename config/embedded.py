@@ -142,9 +142,7 @@ class EmbeddedPostgres(_SharedServer):
         # cleanup_mode=None: the reference count above decides when it stops.
         server = pgserver.get_server(self.pgdata, cleanup_mode=None)
         uri = server.get_uri()
-        if DATABASE_NAME not in server.psql(
-            "SELECT datname FROM pg_database;"
-        ):
+        if DATABASE_NAME not in server.psql("SELECT datname FROM pg_database;"):
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
         (self.dir / "socket_dir").write_text(uri.split("host=", 1)[1])
 
@@ -201,7 +199,7 @@ class EmbeddedRedis(_SharedServer):
                 return
             except (redis.ConnectionError, FileNotFoundError):
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"embedded Redis did not start; see {self.dir}/redis.log")
+                    raise RuntimeError(f"embedded Redis did not start; see {self.dir}/redis.log") from None
                 time.sleep(0.05)
 
     def url(self) -> str:

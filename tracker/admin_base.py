@@ -21,8 +21,13 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         before = _state(type(obj).objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
-        audit.record(actor=request.user, action=f"admin.{'change' if change else 'add'}", obj=obj,
-                     before=before, after=_state(obj))
+        audit.record(
+            actor=request.user,
+            action=f"admin.{'change' if change else 'add'}",
+            obj=obj,
+            before=before,
+            after=_state(obj),
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -40,15 +45,33 @@ class AuditedAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable, filterable, searchable; changed only through service-calling actions."""
+    """Viewable, filterable, searchable; changed only through service-calling actions.
 
-    # Selector that scopes the queryset to what the user may see.
+    Access follows our permission layer, not Django's model permissions: a member of
+    a unit sees what the selector ``visible_to`` gives them (anything else is 404);
+    a model without a selector is for platform superusers only.
+    """
+
     visible_to = None
 
+    def _may_view(self, request) -> bool:
+        from agencies.selectors import unit_ids_for
+
+        user = request.user
+        return user.is_active and (user.is_superuser or (self.visible_to is not None and bool(unit_ids_for(user))))
+
+    def has_module_permission(self, request):
+        return self._may_view(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_view(request)
+
     def get_queryset(self, request):
-        if self.visible_to is not None and not request.user.is_superuser:
-            return self.visible_to(request.user)
-        return super().get_queryset(request)
+        if request.user.is_superuser:
+            return super().get_queryset(request)
+        # Keep the admin's ordering and joins, limited to the visible rows.
+        visible = self.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -65,9 +65,7 @@ class Event(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    unit = models.ForeignKey(
-        "agencies.RegionalUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    unit = models.ForeignKey("agencies.RegionalUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     agencies = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
@@ -77,9 +75,7 @@ class Event(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(
-                fields=["id"], name="event_undispatched", condition=models.Q(dispatched_at__isnull=True)
-            )
+            models.Index(fields=["id"], name="event_undispatched", condition=models.Q(dispatched_at__isnull=True))
         ]
 
     def __str__(self) -> str:

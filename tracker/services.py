@@ -10,9 +10,7 @@ from tracker.exceptions import Conflict, DomainValidationError
 
 def as_domain_error(exc: ValidationError) -> DomainValidationError:
     if hasattr(exc, "error_dict"):
-        errors = {
-            field: " ".join(str(m) for e in errs for m in e.messages) for field, errs in exc.error_dict.items()
-        }
+        errors = {field: " ".join(str(m) for e in errs for m in e.messages) for field, errs in exc.error_dict.items()}
         message = "; ".join(f"{field}: {msg}" if field != "__all__" else msg for field, msg in errors.items())
         return DomainValidationError(message, errors={k: v for k, v in errors.items() if k != "__all__"})
     return DomainValidationError(" ".join(exc.messages))
@@ -20,6 +18,8 @@ def as_domain_error(exc: ValidationError) -> DomainValidationError:
 
 def clean(instance: models.Model, *, exclude: list[str] | None = None) -> None:
     """Run model validation (field validators and constraints); raise a DomainValidationError."""
+    # The primary key is a fresh UUID: checking its uniqueness would only cost a query.
+    exclude = [*(exclude or []), instance._meta.pk.name]
     try:
         instance.full_clean(exclude=exclude)
     except ValidationError as exc:
@@ -28,7 +28,7 @@ def clean(instance: models.Model, *, exclude: list[str] | None = None) -> None:
 
 def lock(instance: models.Model):
     """Re-read ``instance`` with a row lock, for the rest of the transaction."""
-    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    return type(instance)._default_manager.select_for_update(of=("self",)).get(pk=instance.pk)
 
 
 def check_version(instance, expected: int | None) -> None:

@@ -6,3 +6,6 @@ from .base import *  # noqa: F403
 
 DEBUG = strict_bool("DEBUG", True)
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-development-only-never-in-production")
+
+# runserver serves static files itself in DEBUG; WhiteNoise is for production.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405

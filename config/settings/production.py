@@ -11,11 +11,7 @@ if DEBUG:
     raise ImproperlyConfigured("DEBUG must be false in production.")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is required in production.")
-if (
-    SECRET_KEY.startswith("django-insecure")
-    or len(SECRET_KEY) < 50
-    or len(set(SECRET_KEY)) < 5
-):
+if SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured(
         "SECRET_KEY is insecure: use at least 50 random characters "
         "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."

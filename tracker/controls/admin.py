@@ -43,18 +43,28 @@ class JointControlAdmin(ReadOnlyAdmin):
     visible_to = staticmethod(controls_visible_to)
     list_display = ("title", "unit", "starts_at", "ends_at", "status")
     list_filter = ("status", "unit", "agencies", "starts_at")
-    search_fields = ("title", "sites__address", "target_organisations__name", "target_organisations__organisation_number")
+    search_fields = (
+        "title",
+        "sites__address",
+        "target_organisations__name",
+        "target_organisations__organisation_number",
+    )
     list_select_related = ("unit",)
     date_hierarchy = "starts_at"
     inlines = [SiteInline, OfficerInline, FindingInline]
     actions = [
-        service_action("Confirm", lambda actor, control: services.control_transition(
-            actor=actor, control=control, to=ControlStatus.CONFIRMED)),
+        service_action(
+            "Confirm",
+            lambda actor, control: services.control_transition(
+                actor=actor, control=control, to=ControlStatus.CONFIRMED
+            ),
+        ),
     ]
 
 
 @admin.register(Finding)
 class FindingAdmin(ReadOnlyAdmin):
+    visible_to = staticmethod(lambda user: Finding.objects.filter(control__in=controls_visible_to(user).values("pk")))
     list_display = ("control", "agency", "sanction_kind", "amount_nok", "persons_count", "recorded_at")
     list_filter = ("agency", "sanction_kind", "control__unit")
     search_fields = ("control__title", "organisation__name")
@@ -63,6 +73,9 @@ class FindingAdmin(ReadOnlyAdmin):
 
 @admin.register(ControlOfficer)
 class ControlOfficerAdmin(ReadOnlyAdmin):
+    visible_to = staticmethod(
+        lambda user: ControlOfficer.objects.filter(control__in=controls_visible_to(user).values("pk"))
+    )
     list_display = ("officer", "control", "agency", "is_lead")
     list_filter = ("agency", "control__unit", "control__status")
     search_fields = ("officer__username", "officer__last_name", "control__title")

@@ -27,10 +27,15 @@ class JointControl(UUIDModel, TimeStampedModel):
     class Meta:
         ordering = ["-starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="control_window_positive",
-                                   violation_error_message="A control must end after it starts."),
-            models.CheckConstraint(condition=~Q(status=ControlStatus.CANCELLED) | ~Q(cancellation_reason=""),
-                                   name="control_cancel_has_reason"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="control_window_positive",
+                violation_error_message="A control must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ControlStatus.CANCELLED) | ~Q(cancellation_reason=""),
+                name="control_cancel_has_reason",
+            ),
         ]
         indexes = [models.Index(fields=["unit", "starts_at"])]
 
@@ -45,10 +50,20 @@ class ControlSite(UUIDModel):
     control = models.ForeignKey(JointControl, on_delete=models.CASCADE, related_name="sites")
     name = models.CharField(max_length=200, blank=True)
     address = models.CharField(max_length=300)
-    latitude = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True,
-                                   validators=[MinValueValidator(-90), MaxValueValidator(90)])
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True,
-                                    validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    latitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
 
     class Meta:
         ordering = ["address"]
@@ -89,10 +104,13 @@ class Finding(UUIDModel):
     control = models.ForeignKey(JointControl, on_delete=models.CASCADE, related_name="findings")
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
     sanction_kind = models.ForeignKey("agencies.SanctionKind", on_delete=models.PROTECT, related_name="findings")
-    amount_nok = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True,
-                                     validators=[MinValueValidator(0)])
+    amount_nok = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     persons_count = models.PositiveIntegerField(default=0)
-    organisation = models.ForeignKey("cases.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "cases.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     person = models.ForeignKey("cases.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -101,7 +119,9 @@ class Finding(UUIDModel):
     class Meta:
         ordering = ["recorded_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_nok__isnull=True) | Q(amount_nok__gte=0), name="finding_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount_nok__isnull=True) | Q(amount_nok__gte=0), name="finding_amount_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -31,9 +31,17 @@ def _state(control: JointControl) -> dict:
 
 def _record(control, *, actor, action, before, event_type, payload=None):
     after = _state(control)
-    audit.record(actor=actor, action=action, obj=control, before=before, after=after, event_type=event_type,
-                 unit=control.unit, agencies=after["agencies"],
-                 payload={"title": control.title, **after, **(payload or {})})
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=control,
+        before=before,
+        after=after,
+        event_type=event_type,
+        unit=control.unit,
+        agencies=after["agencies"],
+        payload={"title": control.title, **after, **(payload or {})},
+    )
 
 
 def _require_planner(actor, unit_id: int) -> None:
@@ -47,15 +55,27 @@ def _journal_cases(control: JointControl, actor, text: str) -> None:
 
 
 @transaction.atomic
-def plan_control(*, actor, unit: RegionalUnit, title: str, starts_at, ends_at, agencies: Iterable[Agency | str],
-                 briefing: str = "", sites: Sequence[dict] = (), cases: Iterable = (),
-                 target_organisations: Iterable = (), target_persons: Iterable = ()) -> JointControl:
+def plan_control(
+    *,
+    actor,
+    unit: RegionalUnit,
+    title: str,
+    starts_at,
+    ends_at,
+    agencies: Iterable[Agency | str],
+    briefing: str = "",
+    sites: Sequence[dict] = (),
+    cases: Iterable = (),
+    target_organisations: Iterable = (),
+    target_persons: Iterable = (),
+) -> JointControl:
     _require_planner(actor, unit.pk)
     participating = _agencies_by_code(agencies)
     if not participating:
         raise DomainValidationError.for_field("agencies", "A joint control needs at least one participating agency.")
-    control = JointControl(unit=unit, title=title, briefing=briefing, starts_at=starts_at, ends_at=ends_at,
-                           created_by=actor)
+    control = JointControl(
+        unit=unit, title=title, briefing=briefing, starts_at=starts_at, ends_at=ends_at, created_by=actor
+    )
     clean(control, exclude=["created_by"])
     cases = list(cases)
     foreign = [case.reference for case in cases if case.unit_id != unit.pk]
@@ -68,7 +88,9 @@ def plan_control(*, actor, unit: RegionalUnit, title: str, starts_at, ends_at, a
     control.target_persons.set(target_persons)
     for site in sites:
         _add_site(control, site)
-    _journal_cases(control, actor, f"Joint control planned: {control.title}, {timezone.localtime(starts_at):%Y-%m-%d %H:%M}.")
+    _journal_cases(
+        control, actor, f"Joint control planned: {control.title}, {timezone.localtime(starts_at):%Y-%m-%d %H:%M}."
+    )
     _record(control, actor=actor, action="control.plan", before=None, event_type="control.planned")
     return control
 
@@ -81,26 +103,36 @@ def _add_site(control: JointControl, data: dict) -> ControlSite:
 
 
 @transaction.atomic
-def control_add_site(*, actor, control: JointControl, address: str, name: str = "", latitude=None, longitude=None) -> ControlSite:
+def control_add_site(
+    *, actor, control: JointControl, address: str, name: str = "", latitude=None, longitude=None
+) -> ControlSite:
     control = lock(control)
     _require_planner(actor, control.unit_id)
     site = _add_site(control, {"address": address, "name": name, "latitude": latitude, "longitude": longitude})
-    audit.record(actor=actor, action="control.site_add", obj=site,
-                 after=audit.snapshot(site, ["control", "name", "address", "latitude", "longitude"]))
+    audit.record(
+        actor=actor,
+        action="control.site_add",
+        obj=site,
+        after=audit.snapshot(site, ["control", "name", "address", "latitude", "longitude"]),
+    )
     return site
 
 
 def _lock_officers(officer_ids: Iterable) -> list[User]:
     # Locking the officers' rows (always in the same order, so two planners cannot
     # deadlock) serialises every booking that could overlap for that officer.
-    return list(User.objects.select_for_update().filter(pk__in=sorted(set(officer_ids), key=str)).order_by("pk"))
+    return list(
+        User.objects.select_for_update(of=("self",)).filter(pk__in=sorted(set(officer_ids), key=str)).order_by("pk")
+    )
 
 
 def _check_free(officer: User, control: JointControl, starts_at, ends_at) -> None:
     clash = overlapping_bookings(officer, starts_at, ends_at, exclude_control=control).first()
     if clash is not None:
-        raise Conflict(f"{officer} is already booked on “{clash.control}” at that time.",
-                       errors={"officer": f"Already booked on {clash.control} at that time."})
+        raise Conflict(
+            f"{officer} is already booked on “{clash.control}” at that time.",
+            errors={"officer": f"Already booked on {clash.control} at that time."},
+        )
 
 
 @transaction.atomic
@@ -146,14 +178,25 @@ def control_book_officer(*, actor, control: JointControl, officer: User, is_lead
     if control.officers.filter(officer=officer).exists():
         raise Conflict(f"{officer} is already booked on this control.")
     _check_free(officer, control, control.starts_at, control.ends_at)
-    booking = ControlOfficer.objects.create(control=control, officer=officer, agency_id=officer.agency_id,
-                                            is_lead=is_lead, booked_by=actor)
-    audit.record(actor=actor, action="control.book_officer", obj=booking,
-                 after=audit.snapshot(booking, ["control", "officer", "agency", "is_lead"]),
-                 event_type="control.officer_booked", unit=control.unit,
-                 agencies=[a.code for a in control.agencies.all()],
-                 payload={"control": str(control.pk), "title": control.title, "officer": str(officer.pk),
-                          "starts_at": control.starts_at, "ends_at": control.ends_at})
+    booking = ControlOfficer.objects.create(
+        control=control, officer=officer, agency_id=officer.agency_id, is_lead=is_lead, booked_by=actor
+    )
+    audit.record(
+        actor=actor,
+        action="control.book_officer",
+        obj=booking,
+        after=audit.snapshot(booking, ["control", "officer", "agency", "is_lead"]),
+        event_type="control.officer_booked",
+        unit=control.unit,
+        agencies=[a.code for a in control.agencies.all()],
+        payload={
+            "control": str(control.pk),
+            "title": control.title,
+            "officer": str(officer.pk),
+            "starts_at": control.starts_at,
+            "ends_at": control.ends_at,
+        },
+    )
     return booking
 
 
@@ -163,14 +206,19 @@ def control_unbook_officer(*, actor, booking: ControlOfficer) -> None:
     _require_planner(actor, control.unit_id)
     if not actor.is_superuser and booking.agency_id != actor.agency_id:
         raise NotPermitted("Only the officer's own agency can withdraw them.")
-    audit.record(actor=actor, action="control.unbook_officer", obj=booking,
-                 before=audit.snapshot(booking, ["control", "officer", "agency", "is_lead"]))
+    audit.record(
+        actor=actor,
+        action="control.unbook_officer",
+        obj=booking,
+        before=audit.snapshot(booking, ["control", "officer", "agency", "is_lead"]),
+    )
     booking.delete()
 
 
 @transaction.atomic
-def control_transition(*, actor, control: JointControl, to: str, reason: str = "",
-                       expected_version: int | None = None) -> JointControl:
+def control_transition(
+    *, actor, control: JointControl, to: str, reason: str = "", expected_version: int | None = None
+) -> JointControl:
     control = lock(control)
     check_version(control, expected_version)
     _require_planner(actor, control.unit_id)
@@ -188,40 +236,82 @@ def control_transition(*, actor, control: JointControl, to: str, reason: str = "
     if to in (ControlStatus.CANCELLED, ControlStatus.COMPLETED):
         _journal_cases(control, actor, f"Joint control {control.title} {label}." + (f" {reason}" if reason else ""))
     event = {ControlStatus.CANCELLED: "control.cancelled", ControlStatus.COMPLETED: "control.completed"}.get(
-        to, "control.transitioned")
-    _record(control, actor=actor, action="control.transition", before=before, event_type=event,
-            payload={"from": previous, "to": to})
+        to, "control.transitioned"
+    )
+    _record(
+        control,
+        actor=actor,
+        action="control.transition",
+        before=before,
+        event_type=event,
+        payload={"from": previous, "to": to},
+    )
     return control
 
 
 @transaction.atomic
-def record_finding(*, actor, control: JointControl, sanction_kind: SanctionKind, persons_count: int = 0,
-                   amount_nok: Decimal | None = None, organisation=None, person=None, note: str = "",
-                   agency: Agency | None = None) -> Finding:
+def record_finding(
+    *,
+    actor,
+    control: JointControl,
+    sanction_kind: SanctionKind,
+    persons_count: int = 0,
+    amount_nok: Decimal | None = None,
+    organisation=None,
+    person=None,
+    note: str = "",
+    agency: Agency | None = None,
+) -> Finding:
     control = lock(control)
     agency = agency or actor.agency
     if agency is None:
         raise DomainValidationError.for_field("agency", "A finding belongs to an agency.")
-    if not actor.is_superuser and (agency.pk != actor.agency_id or not has_role(
-            actor, control.unit_id, UnitRole.CASE_OFFICER, UnitRole.COORDINATOR)):
+    if not actor.is_superuser and (
+        agency.pk != actor.agency_id
+        or not has_role(actor, control.unit_id, UnitRole.CASE_OFFICER, UnitRole.COORDINATOR)
+    ):
         raise NotPermitted("Each agency records its own findings: only its officers in the unit may do so.")
     if control.status not in FINDING_STATES:
-        raise InvalidTransition(f"Findings are recorded once a control is under way, not when it is {control.get_status_display().lower()}.")
+        raise InvalidTransition(
+            f"Findings are recorded once a control is under way, not when it is {control.get_status_display().lower()}."
+        )
     if not control.agencies.filter(pk=agency.pk).exists():
         raise DomainValidationError.for_field("agency", f"{agency} does not take part in this control.")
     if sanction_kind.agency_id != agency.pk:
-        raise DomainValidationError.for_field("sanction_kind", f"{sanction_kind.name} is not a sanction {agency} can impose.")
+        raise DomainValidationError.for_field(
+            "sanction_kind", f"{sanction_kind.name} is not a sanction {agency} can impose."
+        )
     if amount_nok is not None and not sanction_kind.involves_amount:
         raise DomainValidationError.for_field("amount_nok", f"{sanction_kind.name} has no amount.")
-    finding = Finding(control=control, agency=agency, sanction_kind=sanction_kind, persons_count=persons_count,
-                      amount_nok=amount_nok, organisation=organisation, person=person, note=note, recorded_by=actor)
+    finding = Finding(
+        control=control,
+        agency=agency,
+        sanction_kind=sanction_kind,
+        persons_count=persons_count,
+        amount_nok=amount_nok,
+        organisation=organisation,
+        person=person,
+        note=note,
+        recorded_by=actor,
+    )
     clean(finding, exclude=["control", "recorded_by"])
     finding.save()
-    audit.record(actor=actor, action="control.finding", obj=finding,
-                 after=audit.snapshot(finding, ["control", "agency", "sanction_kind", "amount_nok", "persons_count",
-                                                "organisation", "person"]),
-                 event_type="control.finding_recorded", unit=control.unit,
-                 agencies=[a.code for a in control.agencies.all()],
-                 payload={"control": str(control.pk), "agency": agency.code, "sanction_kind": sanction_kind.code,
-                          "amount_nok": amount_nok, "persons_count": persons_count})
+    audit.record(
+        actor=actor,
+        action="control.finding",
+        obj=finding,
+        after=audit.snapshot(
+            finding, ["control", "agency", "sanction_kind", "amount_nok", "persons_count", "organisation", "person"]
+        ),
+        event_type="control.finding_recorded",
+        unit=control.unit,
+        agencies=[a.code for a in control.agencies.all()],
+        payload={
+            "control": str(control.pk),
+            "agency": agency.code,
+            "sanction_kind": sanction_kind.code,
+            "amount_nok": amount_nok,
+            "persons_count": persons_count,
+        },
+    )
     return finding

@@ -25,4 +25,9 @@ REFERRAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
     ReferralStatus.REVOKED: (),
 }
 # Transitions made by the contact point's desk; the others by the sending unit.
-DESK_TRANSITIONS = {ReferralStatus.ACKNOWLEDGED, ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.CLOSED}
+DESK_TRANSITIONS = {
+    ReferralStatus.ACKNOWLEDGED,
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.DECLINED,
+    ReferralStatus.CLOSED,
+}

@@ -12,16 +12,24 @@ class Referral(UUIDModel, TimeStampedModel):
     """A case referred to a national contact point for further dissemination."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
-    contact_point = models.ForeignKey("agencies.NationalContactPoint", on_delete=models.PROTECT, related_name="referrals")
+    contact_point = models.ForeignKey(
+        "agencies.NationalContactPoint", on_delete=models.PROTECT, related_name="referrals"
+    )
     category = models.CharField(max_length=32, choices=ReferralCategory.choices)
     summary = models.TextField()
-    subjects = models.ManyToManyField("cases.CaseSubject", related_name="referrals", blank=True,
-                                      help_text="The case's subjects shared with the contact point.")
+    subjects = models.ManyToManyField(
+        "cases.CaseSubject",
+        related_name="referrals",
+        blank=True,
+        help_text="The case's subjects shared with the contact point.",
+    )
     legal_basis = models.CharField(max_length=32, choices=LegalBasis.choices)
     status = models.CharField(max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     sent_at = models.DateTimeField(null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     acknowledgement_due_on = models.DateField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -36,12 +44,15 @@ class Referral(UUIDModel, TimeStampedModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=~Q(status=ReferralStatus.DECLINED) | ~Q(decline_reason=""),
-                                   name="referral_decline_has_reason"),
-            models.CheckConstraint(condition=~Q(status=ReferralStatus.CLOSED) | ~Q(outcome=""),
-                                   name="referral_closed_has_outcome"),
-            models.CheckConstraint(condition=Q(status=ReferralStatus.DRAFT) | Q(sent_at__isnull=False),
-                                   name="referral_sent_has_time"),
+            models.CheckConstraint(
+                condition=~Q(status=ReferralStatus.DECLINED) | ~Q(decline_reason=""), name="referral_decline_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReferralStatus.CLOSED) | ~Q(outcome=""), name="referral_closed_has_outcome"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ReferralStatus.DRAFT) | Q(sent_at__isnull=False), name="referral_sent_has_time"
+            ),
         ]
         indexes = [models.Index(fields=["status", "acknowledgement_due_on"])]
 
@@ -53,5 +64,8 @@ class Referral(UUIDModel, TimeStampedModel):
 
     @property
     def is_overdue(self) -> bool:
-        return (self.status == ReferralStatus.SENT and self.acknowledgement_due_on is not None
-                and self.acknowledgement_due_on < timezone.localdate())
+        return (
+            self.status == ReferralStatus.SENT
+            and self.acknowledgement_due_on is not None
+            and self.acknowledgement_due_on < timezone.localdate()
+        )

@@ -20,18 +20,41 @@ from tracker.referrals.choices import ReferralStatus
 from tracker.referrals.models import Referral
 from tracker.services import check_version, clean, lock
 
-FIELDS = ("case", "contact_point", "category", "legal_basis", "status", "acknowledgement_due_on",
-          "decline_reason", "outcome", "revoke_reason", "version")
+FIELDS = (
+    "case",
+    "contact_point",
+    "category",
+    "legal_basis",
+    "status",
+    "acknowledgement_due_on",
+    "decline_reason",
+    "outcome",
+    "revoke_reason",
+    "version",
+)
 
 
 def _record(referral: Referral, *, actor, action, before, event_type=None, payload=None):
     case = referral.case
     after = audit.snapshot(referral, FIELDS)
     after["subjects"] = sorted(str(pk) for pk in referral.subjects.values_list("pk", flat=True))
-    audit.record(actor=actor, action=action, obj=referral, before=before, after=after, event_type=event_type,
-                 unit=case.unit, agencies=[a.code for a in case.agencies.all()],
-                 payload={"case": str(case.pk), "reference": case.reference,
-                          "contact_point": referral.contact_point.code, **after, **(payload or {})})
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=referral,
+        before=before,
+        after=after,
+        event_type=event_type,
+        unit=case.unit,
+        agencies=[a.code for a in case.agencies.all()],
+        payload={
+            "case": str(case.pk),
+            "reference": case.reference,
+            "contact_point": referral.contact_point.code,
+            **after,
+            **(payload or {}),
+        },
+    )
 
 
 def _subjects_of(case: Case, subjects: Iterable) -> list[CaseSubject]:
@@ -55,13 +78,27 @@ def _step(referral: Referral, to: str) -> Referral:
 
 
 @transaction.atomic
-def referral_create(*, actor, case: Case, contact_point: NationalContactPoint, category: str, summary: str,
-                    legal_basis: str, subjects: Iterable[CaseSubject] = ()) -> Referral:
+def referral_create(
+    *,
+    actor,
+    case: Case,
+    contact_point: NationalContactPoint,
+    category: str,
+    summary: str,
+    legal_basis: str,
+    subjects: Iterable[CaseSubject] = (),
+) -> Referral:
     require_case_worker(actor, case)
     if category not in contact_point.topics:
         raise DomainValidationError.for_field("category", f"{contact_point} does not receive {category} referrals.")
-    referral = Referral(case=case, contact_point=contact_point, category=category, summary=summary,
-                        legal_basis=legal_basis, created_by=actor)
+    referral = Referral(
+        case=case,
+        contact_point=contact_point,
+        category=category,
+        summary=summary,
+        legal_basis=legal_basis,
+        created_by=actor,
+    )
     clean(referral, exclude=["case", "created_by"])
     referral.save()
     referral.subjects.set(_subjects_of(case, subjects))
@@ -77,11 +114,16 @@ def referral_send(*, actor, referral: Referral, expected_version: int | None = N
     before = audit.snapshot(referral, FIELDS)
     now = timezone.now()
     referral.status, referral.sent_at, referral.sent_by = ReferralStatus.SENT, now, actor
-    referral.acknowledgement_due_on = timezone.localdate(now) + datetime.timedelta(days=settings.REFERRAL_ACKNOWLEDGEMENT_DAYS)
+    referral.acknowledgement_due_on = timezone.localdate(now) + datetime.timedelta(
+        days=settings.REFERRAL_ACKNOWLEDGEMENT_DAYS
+    )
     referral.version += 1
     referral.save()
-    journal_system(referral.case, actor=actor,
-                   body=f"Referred to {referral.contact_point} ({referral.get_category_display().lower()}).")
+    journal_system(
+        referral.case,
+        actor=actor,
+        body=f"Referred to {referral.contact_point} ({referral.get_category_display().lower()}).",
+    )
     _record(referral, actor=actor, action="referral.send", before=before, event_type="referral.sent")
     return referral
 
@@ -103,30 +145,52 @@ def _desk_step(*, actor, referral: Referral, to: str, expected_version, **fields
 
 @transaction.atomic
 def referral_acknowledge(*, actor, referral: Referral, expected_version: int | None = None) -> Referral:
-    return _desk_step(actor=actor, referral=referral, to=ReferralStatus.ACKNOWLEDGED,
-                      expected_version=expected_version, acknowledged_at=timezone.now())
+    return _desk_step(
+        actor=actor,
+        referral=referral,
+        to=ReferralStatus.ACKNOWLEDGED,
+        expected_version=expected_version,
+        acknowledged_at=timezone.now(),
+    )
 
 
 @transaction.atomic
 def referral_accept(*, actor, referral: Referral, expected_version: int | None = None) -> Referral:
-    return _desk_step(actor=actor, referral=referral, to=ReferralStatus.ACCEPTED,
-                      expected_version=expected_version, decided_at=timezone.now())
+    return _desk_step(
+        actor=actor,
+        referral=referral,
+        to=ReferralStatus.ACCEPTED,
+        expected_version=expected_version,
+        decided_at=timezone.now(),
+    )
 
 
 @transaction.atomic
 def referral_decline(*, actor, referral: Referral, reason: str, expected_version: int | None = None) -> Referral:
     if not reason.strip():
         raise DomainValidationError.for_field("reason", "Declining a referral needs a reason.")
-    return _desk_step(actor=actor, referral=referral, to=ReferralStatus.DECLINED,
-                      expected_version=expected_version, decided_at=timezone.now(), decline_reason=reason)
+    return _desk_step(
+        actor=actor,
+        referral=referral,
+        to=ReferralStatus.DECLINED,
+        expected_version=expected_version,
+        decided_at=timezone.now(),
+        decline_reason=reason,
+    )
 
 
 @transaction.atomic
 def referral_close(*, actor, referral: Referral, outcome: str, expected_version: int | None = None) -> Referral:
     if not outcome.strip():
         raise DomainValidationError.for_field("outcome", "Closing a referral needs an outcome.")
-    return _desk_step(actor=actor, referral=referral, to=ReferralStatus.CLOSED,
-                      expected_version=expected_version, closed_at=timezone.now(), outcome=outcome)
+    return _desk_step(
+        actor=actor,
+        referral=referral,
+        to=ReferralStatus.CLOSED,
+        expected_version=expected_version,
+        closed_at=timezone.now(),
+        outcome=outcome,
+    )
 
 
 @transaction.atomic

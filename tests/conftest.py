@@ -1,0 +1,81 @@
+"""Personas: every test knows who may see what.
+
+alice  case officer, Labour Inspection, Oslo
+bob    case officer, Tax Administration, Oslo
+carol  coordinator (police), Oslo
+dave   case officer, Police, Bergen (another unit)
+erin   auditor (NAV), Oslo
+desk   desk officer at the national contact point
+root   platform superuser
+"""
+
+import pytest
+
+from agencies.choices import UnitRole
+from agencies.models import NationalContactPoint, RegionalUnit
+from agencies.reference_data import load_reference_data
+from cases import services as case_services
+from tests.factories import UserFactory, case_kwargs, officer
+
+
+@pytest.fixture
+def reference(db):
+    load_reference_data()
+
+
+@pytest.fixture
+def osl(reference):
+    return RegionalUnit.objects.get(code="OSL")
+
+
+@pytest.fixture
+def bgo(reference):
+    return RegionalUnit.objects.get(code="BGO")
+
+
+@pytest.fixture
+def alice(reference):
+    return officer("alice", "LABOUR")
+
+
+@pytest.fixture
+def bob(reference):
+    return officer("bob", "TAX")
+
+
+@pytest.fixture
+def carol(reference):
+    return officer("carol", "POLICE", role=UnitRole.COORDINATOR)
+
+
+@pytest.fixture
+def dave(reference):
+    return officer("dave", "POLICE", unit="BGO")
+
+
+@pytest.fixture
+def erin(reference):
+    return officer("erin", "NAV", role=UnitRole.AUDITOR)
+
+
+@pytest.fixture
+def desk(reference):
+    user = UserFactory(username="desk")
+    NationalContactPoint.objects.get(code="NCIS").desk_officers.add(user)
+    return user
+
+
+@pytest.fixture
+def root(reference):
+    return UserFactory(username="root", agency=None, is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def ncp(reference):
+    return NationalContactPoint.objects.get(code="NCIS")
+
+
+@pytest.fixture
+def labour_case(alice, osl):
+    """A case led by Labour in Oslo, with Tax taking part."""
+    return case_services.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))

@@ -1,0 +1,52 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from agencies.choices import UnitRole
+from agencies.models import Agency, RegionalUnit, UnitMembership, User
+from cases.choices import CaseSource
+from cases.identity import make_identity_number
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password("pw")
+    agency = factory.LazyFunction(lambda: Agency.objects.get(code="POLICE"))
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        # roles=[("OSL", "case_officer"), …]
+        for unit_code, role in extracted or ():
+            UnitMembership.objects.get_or_create(user=self, unit=RegionalUnit.objects.get(code=unit_code), role=role)
+
+
+def officer(username: str, agency: str, unit: str = "OSL", role: str = UnitRole.CASE_OFFICER) -> User:
+    return UserFactory(username=username, agency=Agency.objects.get(code=agency), roles=[(unit, role)])
+
+
+def case_kwargs(**overrides) -> dict:
+    data = {
+        "title": "Cleaning firm paying below tariff",
+        "lead_agency": "LABOUR",
+        "agencies": ["LABOUR"],
+        "sector": "81.21",
+        "source": CaseSource.TIP,
+        "offences": ["wages"],
+        "received_on": timezone.localdate(),
+    }
+    data.update(overrides)
+    return data
+
+
+def identity_number(birth=datetime.date(1986, 10, 15), individual=123, **kw) -> str:
+    while (number := make_identity_number(birth, individual, **kw)) is None:
+        individual += 1
+    return number

@@ -1,0 +1,72 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def import_settings(module: str, **env) -> subprocess.CompletedProcess:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": "postgres://x@localhost/x",
+        "REDIS_URL": "redis://localhost:6379/0",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", f"import {module}"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+GOOD_KEY = "k3Y-" + "x7Qp9zR2mW4vT8bN1cL6dF0gH5jS3aE" * 2
+
+
+def test_production_refuses_debug():
+    result = import_settings("config.settings.production", DEBUG="true", SECRET_KEY=GOOD_KEY)
+    assert result.returncode != 0 and "DEBUG must be false" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["", "short", "django-insecure-" + "a" * 60, "a" * 60])
+def test_production_refuses_a_missing_or_insecure_secret_key(key):
+    result = import_settings("config.settings.production", DEBUG="false", SECRET_KEY=key)
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_production_starts_with_a_proper_key_from_a_file(tmp_path):
+    secret = tmp_path / "key"
+    secret.write_text(GOOD_KEY)
+    result = import_settings("config.settings.production", DEBUG="false", SECRET_KEY_FILE=str(secret))
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_boolean_that_is_not_true_or_false_stops_the_start():
+    result = import_settings("config.settings.local", DEBUG="ture")
+    assert result.returncode != 0 and "DEBUG='ture' is not a boolean" in result.stderr
+
+
+def test_the_compose_file_declares_every_service_with_healthchecks():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    for name in ("postgres", "redis", "web", "worker"):
+        assert "healthcheck" in services[name], name
+    assert "--appendonly" in services["redis"]["command"]
+    assert "pgdata" in compose["volumes"]
+    assert services["web"]["environment"]["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+
+
+def test_celery_is_configured_not_to_lose_tasks():
+    from django.conf import settings
+
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT
+    assert settings.CELERY_TASK_SERIALIZER == "json"
