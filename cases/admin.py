@@ -2,7 +2,18 @@ from django.contrib import admin
 
 from cases import nace, services
 from cases.choices import CaseStatus
-from cases.models import Attachment, Case, CaseSubject, CaseTransfer, JournalEntry, Organisation, Person, Task, Tip
+from cases.models import (
+    Attachment,
+    Case,
+    CaseReferenceCounter,
+    CaseSubject,
+    CaseTransfer,
+    JournalEntry,
+    Organisation,
+    Person,
+    Task,
+    Tip,
+)
 from cases.selectors import (
     cases_visible_to,
     journal_visible_to,
@@ -133,3 +144,20 @@ class CaseTransferAdmin(ReadOnlyAdmin):
     list_filter = ("status", "to_unit", "from_unit")
     search_fields = ("case__reference",)
     list_select_related = ("case", "from_unit", "to_unit")
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    visible_to = staticmethod(lambda user: Attachment.objects.filter(entry__in=journal_visible_to(user).values("pk")))
+    list_display = ("filename", "entry", "content_type", "size", "uploaded_by", "created_at")
+    list_filter = ("content_type", "entry__agency")
+    search_fields = ("filename", "sha256", "entry__case__reference")
+    list_select_related = ("entry", "entry__case", "uploaded_by", "uploaded_by__agency")
+
+
+@admin.register(CaseReferenceCounter)
+class CaseReferenceCounterAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "year", "last_number")
+    list_filter = ("year", "unit")
+    search_fields = ("unit__code",)
+    list_select_related = ("unit",)

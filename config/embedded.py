@@ -30,9 +30,8 @@ from urllib.parse import quote
 import fasteners
 import psutil
 
-from config.env import BASE_DIR
+from config.env import VAR_DIR
 
-VAR_DIR = Path(os.environ.get("TRACKER_VAR_DIR", BASE_DIR / "var"))
 DATABASE_NAME = "tracker"
 # AF_UNIX paths are limited to 108 bytes on Linux.
 _MAX_SOCKET_PATH = 100

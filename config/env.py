@@ -15,6 +15,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.FileAwareEnv()
 
+# Local state of a checkout: embedded servers' data, uploads, beat schedule.
+VAR_DIR = Path(env.str("TRACKER_VAR_DIR", default=str(BASE_DIR / "var")))
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 

@@ -80,3 +80,14 @@ class ControlOfficerAdmin(ReadOnlyAdmin):
     list_filter = ("agency", "control__unit", "control__status")
     search_fields = ("officer__username", "officer__last_name", "control__title")
     list_select_related = ("officer", "officer__agency", "control", "agency")
+
+
+@admin.register(ControlSite)
+class ControlSiteAdmin(ReadOnlyAdmin):
+    visible_to = staticmethod(
+        lambda user: ControlSite.objects.filter(control__in=controls_visible_to(user).values("pk"))
+    )
+    list_display = ("address", "name", "control", "latitude", "longitude")
+    list_filter = ("control__unit", "control__status")
+    search_fields = ("address", "name", "control__title")
+    list_select_related = ("control",)

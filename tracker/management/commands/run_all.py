@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from config.env import VAR_DIR
 from tracker import demo
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-seed", action="store_true", help="Do not load the demo data.")
 
     def handle(self, *args, addr, no_seed, **options):
+        VAR_DIR.mkdir(parents=True, exist_ok=True)  # beat's schedule lives there
         call_command("migrate", interactive=False, verbosity=0)
         if not no_seed:
             self.stdout.write("Loading demo data (first start takes a minute or two)…")
