@@ -1,8 +1,12 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from agencies.models import Agency, NationalContactPoint, RegionalUnit, SanctionKind, UnitMembership, User
+from agencies import services
+from agencies.models import Agency, ApiKey, NationalContactPoint, RegionalUnit, SanctionKind, UnitMembership, User
 from tracker.admin_base import AuditedAdmin
+from tracker.api.scopes import SCOPES
+from tracker.exceptions import ApplicationError
 
 
 class SanctionKindInline(admin.TabularInline):
@@ -72,3 +76,83 @@ class NationalContactPointAdmin(AuditedAdmin):
     list_filter = ("hosting_agency", "is_active")
     search_fields = ("code", "name")
     filter_horizontal = ("desk_officers",)
+
+
+class ApiKeyForm(forms.ModelForm):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True))
+    units = forms.ModelMultipleChoiceField(queryset=RegionalUnit.objects.filter(is_active=True))
+    scopes = forms.MultipleChoiceField(choices=sorted(SCOPES.items()), widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ApiKey
+        fields = ["name", "expires_at"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are created here (the secret is shown once) and revoked by an action; never edited."""
+
+    list_display = ("name", "prefix", "agency_code", "scopes", "expires_at", "revoked_at", "last_used_at")
+    list_filter = ("user__agency", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "prefix")
+    list_select_related = ("user", "user__agency")
+    actions = ["revoke"]
+
+    def agency_code(self, key):
+        return key.user.agency.code
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiKeyForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (
+            []
+            if obj is None
+            else [
+                "name",
+                "prefix",
+                "user",
+                "scopes",
+                "created_at",
+                "created_by",
+                "expires_at",
+                "revoked_at",
+                "last_used_at",
+            ]
+        )
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["name", "agency", "units", "scopes", "expires_at"]
+        return self.get_readonly_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        try:
+            key, token = services.api_key_create(
+                actor=request.user, name=form.cleaned_data["name"], agency=form.cleaned_data["agency"],
+                units=list(form.cleaned_data["units"]), scopes=form.cleaned_data["scopes"],
+                expires_at=form.cleaned_data.get("expires_at"),
+            )  # fmt: skip
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            raise
+        obj.pk = key.pk
+        self.message_user(
+            request, f"API key created. Copy it now, it will not be shown again: {token}", messages.WARNING
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass  # units and scopes were saved by the service
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and obj is None
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request, queryset):
+        for key in queryset.filter(revoked_at__isnull=True):
+            services.api_key_revoke(actor=request.user, key=key)
+        self.message_user(request, "Revoked.", messages.SUCCESS)

@@ -129,3 +129,38 @@ class NationalContactPoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiKey(models.Model):
+    """A key for one agency system, bound to one agency and the units it serves.
+
+    Each key acts as its own service account (``user``), whose unit memberships are the
+    key's units, so a system sees and does exactly what a case officer of its agency
+    there may. Only a SHA-256 digest of the secret is stored: the keys are 256-bit
+    random strings, for which a slow password hash buys nothing.
+    """
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="api_key")
+    scopes = ArrayField(models.CharField(max_length=32), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def agency(self):
+        return self.user.agency
+
+    def is_usable(self, now) -> bool:
+        return self.revoked_at is None and self.expires_at > now and self.user.is_active

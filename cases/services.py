@@ -462,6 +462,7 @@ def journal_add(
         event_type="journal.shared" if visibility == c.Visibility.UNIT else "journal.added",
         unit=case.unit,
         agencies=agencies,
+        confidential=visibility == c.Visibility.AGENCY,
         payload={"case": str(case.pk), "reference": case.reference, "entry": str(entry.pk), "visibility": visibility},
     )
     return entry
@@ -476,9 +477,7 @@ def _check_assignee(case: Case, assignee) -> None:
     from cases.selectors import cases_visible_to
 
     if assignee is not None and not cases_visible_to(assignee).filter(pk=case.pk).exists():
-        raise DomainValidationError.for_field(
-            "assignee", f"{assignee} cannot see this case and cannot be assigned to it."
-        )
+        raise DomainValidationError.for_field("assignee", "This user cannot see the case, so cannot be assigned to it.")
 
 
 @transaction.atomic

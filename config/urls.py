@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from tracker.views import health
@@ -11,4 +11,8 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_router")),
 ]
+
+handler404 = "tracker.api.errors.not_found"
+handler500 = "tracker.api.errors.server_error"

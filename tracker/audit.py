@@ -49,6 +49,7 @@ def record(
     unit=None,
     agencies: Iterable[str] = (),
     payload: dict | None = None,
+    confidential: bool = False,
 ) -> Event | None:
     """Write the audit row and, when ``event_type`` is given, the outbox event."""
     if not transaction.get_connection().in_atomic_block:
@@ -71,6 +72,7 @@ def record(
         actor=actor if actor and actor.pk else None,
         unit=unit,
         agencies=sorted(set(agencies)),
+        confidential=confidential,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         payload=_jsonable(payload or after or {}),

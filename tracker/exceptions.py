@@ -36,3 +36,10 @@ class InvalidTransition(ApplicationError):
 class Conflict(ApplicationError):
     status = 409
     title = "Conflict"
+
+
+class StaleObject(Conflict):
+    """The caller's copy is older than the stored one (optimistic locking)."""
+
+    status = 412
+    title = "Precondition failed"

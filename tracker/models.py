@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.expressions import RawSQL
 
 
 class UUIDModel(models.Model):
@@ -67,6 +68,12 @@ class Event(models.Model):
     )
     unit = models.ForeignKey("agencies.RegionalUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     agencies = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    # Only the listed agencies may see it (e.g. a journal entry kept to its agency),
+    # whatever their role in the unit.
+    confidential = models.BooleanField(default=False)
+    # The writing transaction's id. The feed orders by it and only serves events below
+    # the oldest running transaction, so a slow transaction's events are never skipped.
+    txid = models.BigIntegerField(db_default=RawSQL("pg_current_xact_id()::text::bigint", []), editable=False)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     payload = models.JSONField(default=dict)
@@ -80,3 +87,46 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.object_type}:{self.object_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """The stored response to a POST sent with an ``Idempotency-Key``, kept 24 hours per client.
+
+    Written in the same transaction as the change it answers for, so a retry either finds
+    the change and its response, or neither.
+    """
+
+    client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.TextField(blank=True)
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_per_client")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.key}"
+
+
+class WebhookSubscription(UUIDModel, TimeStampedModel):
+    """An agency system's request to be told of events, signed per Standard Webhooks."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_subscriptions")
+    url = models.URLField(max_length=500)
+    event_types = ArrayField(models.CharField(max_length=64), default=list, blank=True, help_text="Empty: all types")
+    secret_encrypted = models.TextField(editable=False)
+    description = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event_type: str) -> bool:
+        return not self.event_types or event_type in self.event_types

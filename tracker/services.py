@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from tracker.exceptions import Conflict, DomainValidationError
+from tracker.exceptions import DomainValidationError, StaleObject
 
 
 def as_domain_error(exc: ValidationError) -> DomainValidationError:
@@ -33,6 +33,6 @@ def lock(instance: models.Model):
 
 def check_version(instance, expected: int | None) -> None:
     if expected is not None and instance.version != expected:
-        raise Conflict(
+        raise StaleObject(
             f"{instance} was changed by someone else (version {instance.version}, you had {expected}); reload it."
         )

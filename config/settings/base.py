@@ -179,14 +179,43 @@ CASE_RETENTION = timedelta(days=env.int("CASE_RETENTION_DAYS", default=5 * 365))
 
 # --- API -----------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tracker.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "tracker.api.scopes.HasScope",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tracker.api.problems.exception_handler",
+    # Per client (user or API key's service account), counted in Redis (the default cache).
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env.str("API_RATE_LIMIT", default="1200/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Interagency case tracker API",
+    "DESCRIPTION": (
+        "REST API v1 for agency systems. Authenticate with `Authorization: Bearer <API key>`; keys carry scopes "
+        "(cases:read, cases:write, controls:read, controls:write, referrals:read, referrals:write, events:read, "
+        "webhooks:write). Errors are RFC 9457 problem details. See docs/api.md."
+    ),
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.choices.CaseStatus",
+        "ControlStatusEnum": "tracker.controls.choices.ControlStatus",
+        "ReferralStatusEnum": "tracker.referrals.choices.ReferralStatus",
+        "PriorityEnum": "cases.choices.Priority",
+        "OffenceEnum": "cases.choices.OffenceCategory",
+        "ReferralCategoryEnum": "agencies.choices.ReferralTopic",
+    },
 }
+API_KEY_DEFAULT_DAYS = env.int("API_KEY_DEFAULT_DAYS", default=365)
 
 LOGGING = {
     "version": 1,

@@ -73,6 +73,7 @@ def plan_control(
     participating = _agencies_by_code(agencies)
     if not participating:
         raise DomainValidationError.for_field("agencies", "A joint control needs at least one participating agency.")
+    _check_window(starts_at, ends_at)
     control = JointControl(
         unit=unit, title=title, briefing=briefing, starts_at=starts_at, ends_at=ends_at, created_by=actor
     )
@@ -93,6 +94,11 @@ def plan_control(
     )
     _record(control, actor=actor, action="control.plan", before=None, event_type="control.planned")
     return control
+
+
+def _check_window(starts_at, ends_at) -> None:
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise DomainValidationError.for_field("ends_at", "A control must end after it starts.")
 
 
 def _add_site(control: JointControl, data: dict) -> ControlSite:
@@ -149,6 +155,7 @@ def control_update(*, actor, control: JointControl, expected_version: int | None
     before = _state(control)
     for field, value in changes.items():
         setattr(control, field, value)
+    _check_window(control.starts_at, control.ends_at)
     clean(control)
     if {"starts_at", "ends_at"} & changes.keys():
         booked = control.officers.values_list("officer_id", flat=True)

@@ -1,0 +1,77 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
+from rest_framework.decorators import action
+
+from agencies.api import serializers as s
+from agencies.models import Agency, NationalContactPoint, RegionalUnit, SanctionKind, UnitMembership, User
+from agencies.selectors import unit_ids_for
+from tracker.api.base import Pagination, TrackerViewSet
+from tracker.api.schema import READ_PROBLEMS
+
+
+class CodePage(Pagination):
+    ordering = "code"
+
+
+class ReferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
+    """Reference data: readable by every authenticated caller."""
+
+    lookup_field = "code"
+    pagination_class = CodePage
+
+    def scoped_queryset(self, user):
+        return self.queryset.all()
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.AgencySerializer(many=True), **READ_PROBLEMS}),
+    retrieve=extend_schema(responses={200: s.AgencySerializer, **READ_PROBLEMS}),
+)
+class AgencyViewSet(ReferenceViewSet):
+    serializer_class = s.AgencySerializer
+    queryset = Agency.objects.filter(is_active=True).prefetch_related(
+        Prefetch("sanction_kinds", queryset=SanctionKind.objects.filter(is_active=True))
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.UnitSerializer(many=True), **READ_PROBLEMS}),
+    retrieve=extend_schema(responses={200: s.UnitSerializer, **READ_PROBLEMS}),
+)
+class UnitViewSet(ReferenceViewSet):
+    serializer_class = s.UnitSerializer
+    queryset = RegionalUnit.objects.filter(is_active=True).prefetch_related("agencies")
+
+    @extend_schema(
+        summary="Members of a unit you serve in (for assigning tasks and booking officers)",
+        responses={200: s.MemberSerializer(many=True), **READ_PROBLEMS},
+    )
+    @action(detail=True, methods=["get"])
+    def members(self, request, code=None):
+        unit = self.get_object()
+        if not (request.user.is_superuser or unit.pk in unit_ids_for(request.user)):
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound()
+        members = (
+            User.objects.filter(memberships__unit=unit, is_active=True)
+            .distinct()
+            .select_related("agency")
+            .prefetch_related(
+                Prefetch("memberships", queryset=UnitMembership.objects.filter(unit=unit), to_attr="unit_memberships")
+            )
+        )
+        paginator = Pagination()
+        paginator.ordering = "username"
+        page = paginator.paginate_queryset(members, request, view=self)
+        return paginator.get_paginated_response(s.MemberSerializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.ContactPointSerializer(many=True), **READ_PROBLEMS}),
+    retrieve=extend_schema(responses={200: s.ContactPointSerializer, **READ_PROBLEMS}),
+)
+class ContactPointViewSet(ReferenceViewSet):
+    serializer_class = s.ContactPointSerializer
+    queryset = NationalContactPoint.objects.filter(is_active=True).select_related("hosting_agency")

@@ -1,0 +1,71 @@
+"""Issuing and revoking agency systems' API keys."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from agencies.choices import UnitRole, UserKind
+from agencies.models import Agency, ApiKey, RegionalUnit, UnitMembership, User
+from tracker import audit
+from tracker.api.authentication import KEY_PREFIX, digest
+from tracker.api.scopes import SCOPES
+from tracker.exceptions import DomainValidationError
+
+KEY_FIELDS = ["name", "prefix", "user", "scopes", "expires_at", "revoked_at"]
+
+
+@transaction.atomic
+def api_key_create(
+    *, actor, name: str, agency: Agency, units: list[RegionalUnit], scopes: list[str],
+    expires_at: datetime.datetime | None = None,
+) -> tuple[ApiKey, str]:  # fmt: skip
+    """Create a key and its service account; returns the key and the secret, shown once."""
+    if not name.strip():
+        raise DomainValidationError.for_field("name", "Give the key a name (the system it is for).")
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown or not scopes:
+        raise DomainValidationError.for_field(
+            "scopes", f"Unknown scope: {', '.join(unknown)}." if unknown else "Give at least one scope."
+        )
+    if not units:
+        raise DomainValidationError.for_field("units", "A key serves at least one unit.")
+    outside = [u.code for u in units if not u.agencies.filter(pk=agency.pk).exists()]
+    if outside:
+        raise DomainValidationError.for_field("units", f"{agency.code} is not a member of {', '.join(outside)}.")
+    expires_at = expires_at or timezone.now() + datetime.timedelta(days=settings.API_KEY_DEFAULT_DAYS)
+    if expires_at <= timezone.now():
+        raise DomainValidationError.for_field("expires_at", "The expiry must be in the future.")
+    prefix = secrets.token_hex(4)
+    token = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    username = f"system.{slugify(name)[:40]}.{prefix}"
+    user = User(username=username, agency=agency, kind=UserKind.SERVICE, first_name=name[:150])
+    user.set_unusable_password()
+    user.save()
+    UnitMembership.objects.bulk_create(UnitMembership(user=user, unit=u, role=UnitRole.CASE_OFFICER) for u in units)
+    key = ApiKey.objects.create(
+        name=name,
+        prefix=prefix,
+        digest=digest(token),
+        user=user,
+        scopes=sorted(set(scopes)),
+        expires_at=expires_at,
+        created_by=actor if actor and actor.pk else None,
+    )
+    after = audit.snapshot(key, KEY_FIELDS) | {"units": sorted(u.code for u in units)}
+    audit.record(actor=actor, action="api_key.create", obj=key, after=after)
+    return key, token
+
+
+@transaction.atomic
+def api_key_revoke(*, actor, key: ApiKey) -> ApiKey:
+    before = audit.snapshot(key, KEY_FIELDS)
+    key.revoked_at = timezone.now()
+    key.save(update_fields=["revoked_at"])
+    audit.record(actor=actor, action="api_key.revoke", obj=key, before=before, after=audit.snapshot(key, KEY_FIELDS))
+    return key

@@ -1,0 +1,184 @@
+from rest_framework import serializers
+
+from agencies.models import Agency, RegionalUnit, User
+from agencies.selectors import units_visible_to
+from cases import choices as c
+from cases.models import Case, CaseSubject, JournalEntry, Organisation, Person, Task
+from tracker.api.base import StrictSerializer
+
+_agency_codes = Agency.objects.filter(is_active=True)
+
+
+class CodeField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "code")
+        super().__init__(**kwargs)
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    unit = CodeField(read_only=True)
+    lead_agency = CodeField(read_only=True)
+    agencies = CodeField(many=True, read_only=True)
+    offences = serializers.ListField(child=serializers.ChoiceField(choices=c.OffenceCategory.choices))
+
+    class Meta:
+        model = Case
+        fields = [
+            "id", "reference", "unit", "title", "summary", "lead_agency", "agencies", "sector", "offences",
+            "priority", "source", "received_on", "status", "outcome", "outcome_note", "closed_at", "version",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class UnitField(CodeField):
+    """A unit code, limited to the units the caller serves (others are 'does not exist')."""
+
+    def get_queryset(self):
+        return units_visible_to(self.context["request"].user)
+
+
+class CaseCreateSerializer(StrictSerializer):
+    unit = UnitField(queryset=RegionalUnit.objects.none())  # resolved per request
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    lead_agency = CodeField(queryset=_agency_codes)
+    agencies = CodeField(queryset=_agency_codes, many=True, required=False, default=list)
+    sector = serializers.CharField(max_length=7, help_text="NACE Rev. 2 class, e.g. 41.20")
+    offences = serializers.ListField(
+        child=serializers.ChoiceField(choices=c.OffenceCategory.choices), required=False, default=list
+    )
+    priority = serializers.ChoiceField(choices=c.Priority.choices, default=c.Priority.NORMAL)
+    source = serializers.ChoiceField(choices=c.CaseSource.choices)
+    received_on = serializers.DateField(required=False)
+
+
+class CaseUpdateSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(allow_blank=True)
+    agencies = CodeField(queryset=_agency_codes, many=True)
+    sector = serializers.CharField(max_length=7)
+    offences = serializers.ListField(child=serializers.ChoiceField(choices=c.OffenceCategory.choices))
+    priority = serializers.ChoiceField(choices=c.Priority.choices)
+    source = serializers.ChoiceField(choices=c.CaseSource.choices)
+    received_on = serializers.DateField()
+
+
+class CaseTransitionSerializer(StrictSerializer):
+    to = serializers.ChoiceField(choices=c.CaseStatus.choices)
+    outcome = serializers.ChoiceField(choices=c.CaseOutcome.choices, required=False, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "organisation_number", "name", "sector", "address", "postcode", "city", "country"]
+        read_only_fields = fields
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "id_number", "id_kind", "name", "date_of_birth", "nationality"]
+        read_only_fields = fields
+
+
+class OrganisationInput(StrictSerializer):
+    organisation_number = serializers.CharField(required=False, allow_null=True, allow_blank=True, default=None)
+    name = serializers.CharField(max_length=200)
+    sector = serializers.CharField(required=False, allow_blank=True, default="")
+    address = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    postcode = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
+    city = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    country = serializers.CharField(required=False, default="NO", max_length=2)
+
+
+class PersonInput(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    id_number = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, default=None, help_text="Identity, D- or H-number"
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    nationality = serializers.CharField(required=False, allow_blank=True, default="", max_length=2)
+
+
+class CaseSubjectSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSerializer(read_only=True)
+    person = PersonSerializer(read_only=True)
+    ilo_indicators = serializers.ListField(child=serializers.ChoiceField(choices=c.IloIndicator.choices))
+
+    class Meta:
+        model = CaseSubject
+        fields = ["id", "role", "organisation", "person", "ilo_indicators", "note", "created_at"]
+        read_only_fields = fields
+
+
+class CaseSubjectInput(StrictSerializer):
+    role = serializers.ChoiceField(choices=c.SubjectRole.choices)
+    organisation = OrganisationInput(required=False)
+    person = PersonInput(required=False)
+    ilo_indicators = serializers.ListField(
+        child=serializers.ChoiceField(choices=c.IloIndicator.choices), required=False, default=list
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if ("organisation" in attrs) == ("person" in attrs):
+            raise serializers.ValidationError("Give exactly one of organisation or person.")
+        return attrs
+
+
+class JournalEntrySerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    agency = CodeField(read_only=True)
+    attachments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = JournalEntry
+        fields = [
+            "id", "created_at", "author", "agency", "kind", "visibility", "legal_basis", "necessity_note", "body",
+            "attachments",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_attachments(self, entry) -> list[dict]:
+        return [
+            {
+                "id": str(a.pk),
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+            }
+            for a in entry.attachments.all()
+        ]
+
+
+class JournalEntryInput(StrictSerializer):
+    body = serializers.CharField()
+    visibility = serializers.ChoiceField(choices=c.Visibility.choices, default=c.Visibility.AGENCY)
+    legal_basis = serializers.ChoiceField(choices=c.LegalBasis.choices, required=False, allow_blank=True, default="")
+    necessity_note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    assignee = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = ["id", "title", "description", "assignee", "due_on", "status", "completed_at", "created_at"]
+        read_only_fields = fields
+
+
+class TaskInput(StrictSerializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
+    )
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class TaskStatusInput(StrictSerializer):
+    status = serializers.ChoiceField(choices=[c.TaskStatus.DONE, c.TaskStatus.CANCELLED])

@@ -1,0 +1,332 @@
+from django.db import transaction
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from cases import services
+from cases.api import serializers as s
+from cases.filtersets import CaseFilter
+from cases.models import Case, CaseSubject, Organisation, Person
+from cases.selectors import cases_visible_to, journal_visible_to
+from tracker.api.base import Pagination, TrackerViewSet, expected_version
+from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH, PROBLEMS
+from tracker.exceptions import ApplicationError
+
+
+class ListPage(Pagination):
+    """Nested lists (subjects, journal, tasks) read oldest first."""
+
+    ordering = "created_at"
+
+
+def _subject_target(actor, data: dict):
+    if "organisation" in data:
+        return {"organisation": services.organisation_upsert(actor=actor, **data["organisation"])}
+    return {"person": services.person_upsert(actor=actor, **data["person"])}
+
+
+class BulkCasesInput(serializers.Serializer):
+    cases = serializers.ListField(child=s.CaseCreateSerializer(), min_length=1, max_length=500)
+
+    def to_internal_value(self, data):
+        # Items are validated one by one in the view, to report every item's errors at once.
+        if not isinstance(data, dict) or set(data) != {"cases"} or not isinstance(data["cases"], list):
+            raise serializers.ValidationError({"cases": ['Send {"cases": [ … ]} with 1 to 500 cases.']})
+        if not 1 <= len(data["cases"]) <= 500:
+            raise serializers.ValidationError({"cases": [f"Send 1 to 500 cases, not {len(data['cases'])}."]})
+        return {"cases": data["cases"]}
+
+
+class BulkCasesOutput(serializers.Serializer):
+    cases = s.CaseSerializer(many=True)
+
+
+def _item_errors(index: int, detail) -> list[dict]:
+    from tracker.api.problems import _pointers
+
+    return _pointers(detail, f"/cases/{index}")
+
+
+def _errors_as_detail(errors: list[dict]) -> dict:
+    """Re-nest pointer errors so the problem handler renders them back as the same pointers."""
+    nested: dict = {}
+    for error in errors:
+        parts = error["pointer"].strip("/").split("/")
+        node = nested
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node.setdefault(parts[-1], []).append(error["detail"])
+    return nested
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List cases", responses={200: s.CaseSerializer(many=True), **PROBLEMS}),
+    retrieve=extend_schema(summary="Read a case", responses={200: s.CaseSerializer, **PROBLEMS}),
+)
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
+    scope = "cases"
+    serializer_class = s.CaseSerializer
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = CaseFilter
+    ordering_fields = ["received_on", "created_at", "updated_at", "reference", "priority"]
+    queryset = Case.objects.none()
+
+    def scoped_queryset(self, user):
+        return cases_visible_to(user)
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        return self.with_etag(Response(s.CaseSerializer(case).data), case)
+
+    def _case_response(self, case, code=status.HTTP_200_OK):
+        case = self.get_queryset().get(pk=case.pk)
+        response = Response(s.CaseSerializer(case).data, status=code)
+        if code == status.HTTP_201_CREATED:
+            response["Location"] = f"/api/v1/cases/{case.pk}/"
+        return self.with_etag(response, case)
+
+    @extend_schema(
+        summary="Create a case",
+        request=s.CaseCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.CaseSerializer, **PROBLEMS},
+    )
+    def create(self, request):
+        data = self._valid(s.CaseCreateSerializer, request.data)
+        case = services.case_create(actor=request.user, **data)
+        return self._case_response(case, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Replace a case's editable fields",
+        request=s.CaseUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses={200: s.CaseSerializer, **PROBLEMS},
+    )
+    def update(self, request, pk=None, partial=False):
+        case = self.get_object()
+        version = expected_version(request, case)
+        data = self._valid(s.CaseUpdateSerializer, request.data, partial=partial)
+        case = services.case_update(actor=request.user, case=case, expected_version=version, **data)
+        return self._case_response(case)
+
+    @extend_schema(
+        summary="Change some of a case's fields",
+        request=s.CaseUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses={200: s.CaseSerializer, **PROBLEMS},
+    )
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk, partial=True)
+
+    @extend_schema(
+        summary="Move a case through its workflow",
+        request=s.CaseTransitionSerializer,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        responses={200: s.CaseSerializer, **PROBLEMS},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        case = self.get_object()
+        version = expected_version(request, case)
+        data = self._valid(s.CaseTransitionSerializer, request.data)
+        case = services.case_transition(actor=request.user, case=case, expected_version=version, **data)
+        return self._case_response(case)
+
+    # --- subjects -----------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary="List a case's subjects",
+        responses={200: s.CaseSubjectSerializer(many=True), **PROBLEMS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Link an organisation or person to a case",
+        request=s.CaseSubjectInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.CaseSubjectSerializer, **PROBLEMS},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def subjects(self, request, pk=None):
+        case = self.get_object()
+        if request.method == "GET":
+            qs = case.subjects.select_related("organisation", "person")
+            return self._page(qs, s.CaseSubjectSerializer)
+        data = self._valid(s.CaseSubjectInput, request.data)
+        with transaction.atomic():
+            target = _subject_target(request.user, data)
+            link = services.case_add_subject(
+                actor=request.user,
+                case=case,
+                role=data["role"],
+                ilo_indicators=data["ilo_indicators"],
+                note=data["note"],
+                **target,
+            )
+        return Response(s.CaseSubjectSerializer(link).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Unlink a subject from a case", request=None, responses={204: None, **PROBLEMS})
+    @action(detail=True, methods=["delete"], url_path=r"subjects/(?P<subject_id>[0-9a-f-]{36})")
+    def remove_subject(self, request, pk=None, subject_id=None):
+        case = self.get_object()
+        link = CaseSubject.objects.filter(case=case, pk=subject_id).first()
+        if link is None:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound()
+        services.case_remove_subject(actor=request.user, link=link)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # --- journal ------------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Read a case's journal (entries you may see)",
+        responses={200: s.JournalEntrySerializer(many=True), **PROBLEMS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Write a journal entry (JSON, or multipart with attachments)",
+        request=s.JournalEntryInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.JournalEntrySerializer, **PROBLEMS},
+    )
+    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser])
+    def journal(self, request, pk=None):
+        case = self.get_object()
+        if request.method == "GET":
+            return self._page(journal_visible_to(request.user, case), s.JournalEntrySerializer)
+        fields = {k: v for k, v in request.data.items() if k != "attachments"}
+        data = self._valid(s.JournalEntryInput, fields)
+        files = request.FILES.getlist("attachments") if hasattr(request, "FILES") else []
+        entry = services.journal_add(actor=request.user, case=case, attachments=files, **data)
+        return Response(s.JournalEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    # --- tasks --------------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"], summary="List a case's tasks", responses={200: s.TaskSerializer(many=True), **PROBLEMS}
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Create a task on a case",
+        request=s.TaskInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.TaskSerializer, **PROBLEMS},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def tasks(self, request, pk=None):
+        case = self.get_object()
+        if request.method == "GET":
+            return self._page(case.tasks.all(), s.TaskSerializer)
+        data = self._valid(s.TaskInput, request.data)
+        task = services.task_create(actor=request.user, case=case, **data)
+        return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Mark a task done or cancelled",
+        request=s.TaskStatusInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.TaskSerializer, **PROBLEMS},
+    )
+    @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[0-9a-f-]{36})/status")
+    def task_status(self, request, pk=None, task_id=None):
+        case = self.get_object()
+        task = case.tasks.filter(pk=task_id).first()
+        if task is None:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound()
+        data = self._valid(s.TaskStatusInput, request.data)
+        task = services.task_set_status(actor=request.user, task=task, status=data["status"])
+        return Response(s.TaskSerializer(task).data)
+
+    # --- bulk ---------------------------------------------------------------------
+
+    @extend_schema(
+        summary="Create up to 500 cases, all or nothing",
+        request=BulkCasesInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: BulkCasesOutput, **PROBLEMS},
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        envelope = self._valid(BulkCasesInput, request.data)
+        errors, created = [], []
+        with transaction.atomic():
+            for index, item in enumerate(envelope["cases"]):
+                serializer = s.CaseCreateSerializer(data=item, context=self.get_serializer_context())
+                if not serializer.is_valid():
+                    errors.extend(_item_errors(index, serializer.errors))
+                    continue
+                try:
+                    with transaction.atomic():
+                        created.append(services.case_create(actor=request.user, **serializer.validated_data))
+                except ApplicationError as exc:
+                    errors.extend(
+                        {"pointer": f"/cases/{index}/{field}", "detail": msg} for field, msg in exc.errors.items()
+                    )
+                    if not exc.errors:
+                        errors.append({"pointer": f"/cases/{index}", "detail": exc.message})
+            if errors:
+                transaction.set_rollback(True)
+        if errors:
+            raise serializers.ValidationError(_errors_as_detail(errors))
+        cases = self.get_queryset().filter(pk__in=[case.pk for case in created]).order_by("reference")
+        return Response({"cases": s.CaseSerializer(cases, many=True).data}, status=status.HTTP_201_CREATED)
+
+    # --- helpers ------------------------------------------------------------------
+
+    def _valid(self, serializer_class, data, partial=False):
+        serializer = serializer_class(data=data, partial=partial, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _page(self, queryset, serializer_class):
+        paginator = ListPage()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List organisations on cases you can see",
+        parameters=[OpenApiParameter("organisation_number", str, description="Exact lookup")],
+    ),
+)
+class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
+    scope = "cases"
+    serializer_class = s.OrganisationSerializer
+    pagination_class = ListPage
+    queryset = Organisation.objects.none()
+
+    def scoped_queryset(self, user):
+        qs = Organisation.objects.filter(case_links__case__in=cases_visible_to(user).values("pk"))
+        number = self.request.query_params.get("organisation_number")
+        if number:
+            qs = qs.filter(organisation_number=number.replace(" ", ""))
+        return qs.distinct()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List persons on cases you can see",
+        parameters=[OpenApiParameter("id_number", str, description="Exact lookup")],
+    ),
+)
+class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
+    scope = "cases"
+    serializer_class = s.PersonSerializer
+    pagination_class = ListPage
+    queryset = Person.objects.none()
+
+    def scoped_queryset(self, user):
+        qs = Person.objects.filter(case_links__case__in=cases_visible_to(user).values("pk"))
+        number = self.request.query_params.get("id_number")
+        if number:
+            qs = qs.filter(id_number=number.replace(" ", ""))
+        return qs.distinct()

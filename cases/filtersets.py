@@ -1,0 +1,44 @@
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from cases import choices as c
+from cases.models import Case, CaseSubject
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=c.CaseStatus.choices)
+    unit = django_filters.CharFilter(field_name="unit__code", help_text="Unit code, e.g. OSL")
+    agency = django_filters.CharFilter(method="filter_agency", help_text="A participating agency's code")
+    lead_agency = django_filters.CharFilter(field_name="lead_agency__code")
+    sector = django_filters.CharFilter(help_text="NACE class, e.g. 41.20")
+    offence = django_filters.ChoiceFilter(choices=c.OffenceCategory.choices, method="filter_offence")
+    priority = django_filters.MultipleChoiceFilter(choices=c.Priority.choices)
+    source = django_filters.ChoiceFilter(choices=c.CaseSource.choices)
+    received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
+    received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Reference, title, subject name or organisation number"
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def filter_agency(self, queryset, name, value):
+        link = Case.agencies.through.objects.filter(case_id=OuterRef("pk"), agency__code=value)
+        return queryset.filter(Exists(link))
+
+    def filter_offence(self, queryset, name, value):
+        return queryset.filter(offences__contains=[value])
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        subjects = CaseSubject.objects.filter(case_id=OuterRef("pk")).filter(
+            Q(organisation__name__icontains=value)
+            | Q(organisation__organisation_number=value.replace(" ", ""))
+            | Q(person__name__icontains=value)
+        )
+        return queryset.filter(Q(reference__icontains=value) | Q(title__icontains=value) | Exists(subjects))

@@ -1,0 +1,29 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from agencies.api.views import AgencyViewSet, ContactPointViewSet, UnitViewSet
+from cases.api.views import CaseViewSet, OrganisationViewSet, PersonViewSet
+from tracker.api.views import EventViewSet, SubscriptionViewSet
+from tracker.controls.api.views import ControlViewSet
+from tracker.referrals.api.views import ReferralViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("units", UnitViewSet, basename="unit")
+router.register("contact-points", ContactPointViewSet, basename="contact-point")
+router.register("cases", CaseViewSet, basename="case")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("persons", PersonViewSet, basename="person")
+router.register("controls", ControlViewSet, basename="control")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("events", EventViewSet, basename="event")
+router.register("webhooks", SubscriptionViewSet, basename="webhook")
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

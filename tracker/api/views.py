@@ -1,0 +1,133 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from tracker import events, webhooks
+from tracker.api.base import StrictSerializer, TrackerViewSet
+from tracker.api.schema import IDEMPOTENCY_KEY, PROBLEMS, READ_PROBLEMS
+from tracker.models import Event, WebhookSubscription
+
+
+class EventSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid")
+    sequence = serializers.SerializerMethodField(help_text="Cursor of this event: pass it as ?after= to resume")
+    time = serializers.DateTimeField(source="occurred_at")
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    object = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = ["id", "sequence", "type", "time", "unit", "object", "payload"]
+
+    def get_sequence(self, event) -> str:
+        return events.encode_cursor(event)
+
+    def get_object(self, event) -> dict:
+        return {"type": event.object_type, "id": event.object_id}
+
+
+class EventViewSet(TrackerViewSet):
+    required_scope = "events:read"
+    pagination_class = None
+    queryset = Event.objects.none()
+
+    @extend_schema(
+        summary="The change feed",
+        description=(
+            "Every create, update and transition you may see, in commit order. Keep the `next` cursor and pass it as "
+            "`after` on the next call: nothing is missed and nothing comes twice, even after a day offline."
+        ),
+        parameters=[
+            OpenApiParameter("after", str, description="The `next` cursor of your previous call (omit to start)"),
+            OpenApiParameter("limit", int, description="At most this many events (1–500, default 100)"),
+        ],
+        responses={
+            200: inline_serializer(
+                name="EventPage",
+                fields={
+                    "events": EventSerializer(many=True),
+                    "next": serializers.CharField(allow_null=True),
+                    "has_more": serializers.BooleanField(),
+                },
+            ),
+            **READ_PROBLEMS,
+        },
+    )
+    def list(self, request):
+        after = request.query_params.get("after") or None
+        try:
+            limit = int(request.query_params.get("limit", 100))
+            if after:
+                events.decode_cursor(after)
+        except ValueError:
+            raise ValidationError({"after": ["Not a cursor from this feed."]}) from None
+        if not 1 <= limit <= 500:
+            raise ValidationError({"limit": ["Use 1 to 500."]})
+        page = events.feed(request.user, after=after, limit=limit + 1)
+        has_more = len(page) > limit
+        page = page[:limit]
+        next_cursor = events.encode_cursor(page[-1]) if page else after
+        return Response({"events": EventSerializer(page, many=True).data, "next": next_cursor, "has_more": has_more})
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    event_types = serializers.ListField(child=serializers.ChoiceField(choices=webhooks.EVENT_TYPES))
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "url", "event_types", "description", "is_active", "disabled_reason", "created_at"]
+        read_only_fields = fields
+
+
+class SubscriptionCreatedSerializer(SubscriptionSerializer):
+    secret = serializers.CharField(help_text="The signing secret (Standard Webhooks). Shown only in this response.")
+
+    class Meta(SubscriptionSerializer.Meta):
+        fields = [*SubscriptionSerializer.Meta.fields, "secret"]
+
+
+class SubscriptionInput(StrictSerializer):
+    url = serializers.URLField(max_length=500)
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=webhooks.EVENT_TYPES), required=False, default=list,
+        help_text="Empty for every type",
+    )  # fmt: skip
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    is_active = serializers.BooleanField(required=False)
+
+
+@extend_schema(tags=["webhooks"])
+class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TrackerViewSet):
+    required_scope = "webhooks:write"
+    serializer_class = SubscriptionSerializer
+
+    queryset = WebhookSubscription.objects.none()
+
+    def scoped_queryset(self, user):
+        return WebhookSubscription.objects.filter(owner=user)
+
+    @extend_schema(
+        request=SubscriptionInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: SubscriptionCreatedSerializer, **PROBLEMS},
+    )
+    def create(self, request):
+        serializer = SubscriptionInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("is_active", None)
+        sub, secret = webhooks.subscription_create(actor=request.user, **data)
+        body = SubscriptionSerializer(sub).data | {"secret": secret}
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": f"/api/v1/webhooks/{sub.pk}/"})
+
+    @extend_schema(request=SubscriptionInput, responses={200: SubscriptionSerializer, **PROBLEMS})
+    def partial_update(self, request, pk=None):
+        sub = self.get_object()
+        serializer = SubscriptionInput(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        sub = webhooks.subscription_update(actor=request.user, subscription=sub, **serializer.validated_data)
+        return Response(SubscriptionSerializer(sub).data)
+
+    def perform_destroy(self, instance):
+        webhooks.subscription_delete(actor=self.request.user, subscription=instance)

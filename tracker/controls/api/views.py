@@ -1,0 +1,173 @@
+from django.db.models import Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from cases.api.views import ListPage
+from tracker.api.base import Pagination, TrackerViewSet, expected_version
+from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH, PROBLEMS
+from tracker.controls import services
+from tracker.controls.api import serializers as s
+from tracker.controls.filtersets import ControlFilter
+from tracker.controls.models import ControlOfficer, JointControl
+from tracker.controls.selectors import controls_visible_to
+
+
+class ControlPage(Pagination):
+    ordering = "-starts_at"
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List joint controls", responses={200: s.ControlSerializer(many=True), **PROBLEMS}),
+    retrieve=extend_schema(summary="Read a joint control", responses={200: s.ControlSerializer, **PROBLEMS}),
+)
+class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
+    scope = "controls"
+    serializer_class = s.ControlSerializer
+    pagination_class = ControlPage
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = ControlFilter
+    ordering_fields = ["starts_at", "created_at", "updated_at"]
+
+    queryset = JointControl.objects.none()
+
+    def scoped_queryset(self, user):
+        return controls_visible_to(user).prefetch_related(
+            "sites",
+            "cases",
+            "target_organisations",
+            "target_persons",
+            Prefetch("officers", queryset=ControlOfficer.objects.select_related("officer", "agency")),
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        control = self.get_object()
+        return self.with_etag(Response(s.ControlSerializer(control).data), control)
+
+    def _respond(self, control, code=status.HTTP_200_OK):
+        control = self.get_queryset().get(pk=control.pk)
+        response = Response(s.ControlSerializer(control).data, status=code)
+        if code == status.HTTP_201_CREATED:
+            response["Location"] = f"/api/v1/controls/{control.pk}/"
+        return self.with_etag(response, control)
+
+    def _valid(self, serializer_class, data, partial=False):
+        serializer = serializer_class(data=data, partial=partial, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        summary="Plan a joint control",
+        request=s.ControlCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.ControlSerializer, **PROBLEMS},
+    )
+    def create(self, request):
+        data = self._valid(s.ControlCreateSerializer, request.data)
+        data["sites"] = [dict(site) for site in data["sites"]]
+        control = services.plan_control(actor=request.user, **data)
+        return self._respond(control, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a control's title, briefing or time window",
+        request=s.ControlUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses={200: s.ControlSerializer, **PROBLEMS},
+    )
+    def partial_update(self, request, pk=None):
+        control = self.get_object()
+        version = expected_version(request, control)
+        data = self._valid(s.ControlUpdateSerializer, request.data, partial=True)
+        control = services.control_update(actor=request.user, control=control, expected_version=version, **data)
+        return self._respond(control)
+
+    @extend_schema(
+        summary="Replace a control's title, briefing and time window",
+        request=s.ControlUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses={200: s.ControlSerializer, **PROBLEMS},
+    )
+    def update(self, request, pk=None):
+        control = self.get_object()
+        version = expected_version(request, control)
+        data = self._valid(s.ControlUpdateSerializer, request.data)
+        control = services.control_update(actor=request.user, control=control, expected_version=version, **data)
+        return self._respond(control)
+
+    @extend_schema(
+        summary="Move a control through its workflow",
+        request=s.ControlTransitionSerializer,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        responses={200: s.ControlSerializer, **PROBLEMS},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        control = self.get_object()
+        version = expected_version(request, control)
+        data = self._valid(s.ControlTransitionSerializer, request.data)
+        control = services.control_transition(actor=request.user, control=control, expected_version=version, **data)
+        return self._respond(control)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Officers booked on the control",
+        responses={200: s.ParticipantSerializer(many=True), **PROBLEMS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Book an officer of your agency",
+        request=s.BookingInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.ParticipantSerializer, **PROBLEMS},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def participants(self, request, pk=None):
+        control = self.get_object()
+        if request.method == "GET":
+            bookings = control.officers.select_related("officer", "agency")
+            paginator = Pagination()
+            paginator.ordering = "booked_at"
+            page = paginator.paginate_queryset(bookings, request, view=self)
+            return paginator.get_paginated_response(s.ParticipantSerializer(page, many=True).data)
+        data = self._valid(s.BookingInput, request.data)
+        booking = services.control_book_officer(actor=request.user, control=control, **data)
+        return Response(s.ParticipantSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Withdraw a booked officer", request=None, responses={204: None, **PROBLEMS})
+    @action(detail=True, methods=["delete"], url_path=r"participants/(?P<officer_id>[0-9a-f-]{36})")
+    def remove_participant(self, request, pk=None, officer_id=None):
+        control = self.get_object()
+        booking = control.officers.filter(officer_id=officer_id).first()
+        if booking is None:
+            raise NotFound()
+        services.control_unbook_officer(actor=request.user, booking=booking)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Findings recorded at the control",
+        responses={200: s.FindingSerializer(many=True), **PROBLEMS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record your agency's finding",
+        request=s.FindingInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.FindingSerializer, **PROBLEMS},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def findings(self, request, pk=None):
+        control = self.get_object()
+        if request.method == "GET":
+            findings = control.findings.select_related("agency", "sanction_kind", "recorded_by")
+            paginator = ListPage()
+            paginator.ordering = "recorded_at"
+            page = paginator.paginate_queryset(findings, request, view=self)
+            return paginator.get_paginated_response(s.FindingSerializer(page, many=True).data)
+        data = self._valid(s.FindingInput, request.data)
+        finding = services.record_finding(actor=request.user, control=control, **data)
+        return Response(s.FindingSerializer(finding).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,113 @@
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from tracker.api.base import TrackerViewSet, expected_version
+from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH, PROBLEMS
+from tracker.referrals import services
+from tracker.referrals.api import serializers as s
+from tracker.referrals.choices import ReferralStatus
+from tracker.referrals.models import Referral
+from tracker.referrals.selectors import referrals_visible_to
+
+
+class ReferralFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=ReferralStatus.choices)
+    contact_point = filters.CharFilter(field_name="contact_point__code")
+    case = filters.UUIDFilter(field_name="case_id")
+    updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+
+    class Meta:
+        model = Referral
+        fields = []
+
+
+def _step(summary, request_serializer=None):
+    return extend_schema(
+        summary=summary,
+        request=request_serializer,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        responses={200: s.ReferralSerializer, **PROBLEMS},
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List referrals", responses={200: s.ReferralSerializer(many=True), **PROBLEMS}),
+    retrieve=extend_schema(summary="Read a referral", responses={200: s.ReferralSerializer, **PROBLEMS}),
+)
+class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
+    scope = "referrals"
+    serializer_class = s.ReferralSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = ReferralFilter
+
+    queryset = Referral.objects.none()
+
+    def scoped_queryset(self, user):
+        return referrals_visible_to(user).prefetch_related("subjects")
+
+    def retrieve(self, request, *args, **kwargs):
+        referral = self.get_object()
+        return self.with_etag(Response(s.ReferralSerializer(referral).data), referral)
+
+    def _respond(self, referral, code=status.HTTP_200_OK):
+        referral = self.get_queryset().get(pk=referral.pk)
+        response = Response(s.ReferralSerializer(referral).data, status=code)
+        if code == status.HTTP_201_CREATED:
+            response["Location"] = f"/api/v1/referrals/{referral.pk}/"
+        return self.with_etag(response, referral)
+
+    def _valid(self, serializer_class, data):
+        serializer = serializer_class(data=data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        summary="Draft a referral of a case to a national contact point",
+        request=s.ReferralCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.ReferralSerializer, **PROBLEMS},
+    )
+    def create(self, request):
+        data = self._valid(s.ReferralCreateSerializer, request.data)
+        referral = services.referral_create(actor=request.user, **data)
+        return self._respond(referral, status.HTTP_201_CREATED)
+
+    def _act(self, request, service, serializer_class=None):
+        referral = self.get_object()
+        version = expected_version(request, referral)
+        data = self._valid(serializer_class, request.data) if serializer_class else {}
+        referral = service(actor=request.user, referral=referral, expected_version=version, **data)
+        return self._respond(referral)
+
+    @_step("Send a draft referral")
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        return self._act(request, services.referral_send)
+
+    @_step("Acknowledge receipt (contact point)")
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._act(request, services.referral_acknowledge)
+
+    @_step("Accept the referral (contact point)")
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._act(request, services.referral_accept)
+
+    @_step("Decline the referral with a reason (contact point)", s.ReasonInput)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._act(request, services.referral_decline, s.ReasonInput)
+
+    @_step("Close an accepted referral with its outcome (contact point)", s.OutcomeInput)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._act(request, services.referral_close, s.OutcomeInput)
+
+    @_step("Revoke the referral before it is accepted (sender)", s.ReasonInput)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        return self._act(request, services.referral_revoke, s.ReasonInput)
