@@ -3,6 +3,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from cases import choices as c
 from cases.models import Case, CaseSubject
+from tracker.filters import DateTimeFilter
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -16,7 +17,7 @@ class CaseFilter(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(choices=c.CaseSource.choices)
     received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
     received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gt")
     search = django_filters.CharFilter(
         method="filter_search", help_text="Reference, title, subject name or organisation number"
     )

@@ -40,7 +40,8 @@ class Case(UUIDModel, TimeStampedModel):
         "agencies.Agency", related_name="cases", help_text="Participating agencies (the lead included)."
     )
     sector = models.CharField(max_length=5, validators=[validate_sector], help_text="NACE Rev. 2 class, e.g. 41.20")
-    offences = ArrayField(models.CharField(max_length=32, choices=c.OffenceCategory.choices), default=list)
+    # May start empty: a fresh tip is often not yet classified.
+    offences = ArrayField(models.CharField(max_length=32, choices=c.OffenceCategory.choices), default=list, blank=True)
     priority = models.CharField(max_length=16, choices=c.Priority.choices, default=c.Priority.NORMAL)
     source = models.CharField(max_length=24, choices=c.CaseSource.choices)
     received_on = models.DateField()

@@ -4,7 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from agencies.api.views import AgencyViewSet, ContactPointViewSet, UnitViewSet
 from cases.api.views import CaseViewSet, OrganisationViewSet, PersonViewSet
-from tracker.api.views import EventViewSet, SubscriptionViewSet
+from tracker.api.views import EventFeedView, SubscriptionViewSet
 from tracker.controls.api.views import ControlViewSet
 from tracker.referrals.api.views import ReferralViewSet
 
@@ -18,12 +18,12 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("persons", PersonViewSet, basename="person")
 router.register("controls", ControlViewSet, basename="control")
 router.register("referrals", ReferralViewSet, basename="referral")
-router.register("events", EventViewSet, basename="event")
 router.register("webhooks", SubscriptionViewSet, basename="webhook")
 
 app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("events/", EventFeedView.as_view(), name="events"),
     path("", include(router.urls)),
 ]

@@ -7,7 +7,6 @@ from agencies.api import serializers as s
 from agencies.models import Agency, NationalContactPoint, RegionalUnit, SanctionKind, UnitMembership, User
 from agencies.selectors import unit_ids_for
 from tracker.api.base import Pagination, TrackerViewSet
-from tracker.api.schema import READ_PROBLEMS
 
 
 class CodePage(Pagination):
@@ -25,8 +24,8 @@ class ReferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tracker
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: s.AgencySerializer(many=True), **READ_PROBLEMS}),
-    retrieve=extend_schema(responses={200: s.AgencySerializer, **READ_PROBLEMS}),
+    list=extend_schema(responses={200: s.AgencySerializer(many=True)}),
+    retrieve=extend_schema(responses={200: s.AgencySerializer}),
 )
 class AgencyViewSet(ReferenceViewSet):
     serializer_class = s.AgencySerializer
@@ -36,8 +35,8 @@ class AgencyViewSet(ReferenceViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: s.UnitSerializer(many=True), **READ_PROBLEMS}),
-    retrieve=extend_schema(responses={200: s.UnitSerializer, **READ_PROBLEMS}),
+    list=extend_schema(responses={200: s.UnitSerializer(many=True)}),
+    retrieve=extend_schema(responses={200: s.UnitSerializer}),
 )
 class UnitViewSet(ReferenceViewSet):
     serializer_class = s.UnitSerializer
@@ -45,7 +44,7 @@ class UnitViewSet(ReferenceViewSet):
 
     @extend_schema(
         summary="Members of a unit you serve in (for assigning tasks and booking officers)",
-        responses={200: s.MemberSerializer(many=True), **READ_PROBLEMS},
+        responses={200: s.MemberSerializer(many=True)},
     )
     @action(detail=True, methods=["get"])
     def members(self, request, code=None):
@@ -69,8 +68,8 @@ class UnitViewSet(ReferenceViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: s.ContactPointSerializer(many=True), **READ_PROBLEMS}),
-    retrieve=extend_schema(responses={200: s.ContactPointSerializer, **READ_PROBLEMS}),
+    list=extend_schema(responses={200: s.ContactPointSerializer(many=True)}),
+    retrieve=extend_schema(responses={200: s.ContactPointSerializer}),
 )
 class ContactPointViewSet(ReferenceViewSet):
     serializer_class = s.ContactPointSerializer

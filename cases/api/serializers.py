@@ -20,6 +20,7 @@ class CaseSerializer(serializers.ModelSerializer):
     lead_agency = CodeField(read_only=True)
     agencies = CodeField(many=True, read_only=True)
     offences = serializers.ListField(child=serializers.ChoiceField(choices=c.OffenceCategory.choices))
+    outcome = serializers.ChoiceField(choices=c.CaseOutcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Case
@@ -66,7 +67,7 @@ class CaseUpdateSerializer(StrictSerializer):
 
 class CaseTransitionSerializer(StrictSerializer):
     to = serializers.ChoiceField(choices=c.CaseStatus.choices)
-    outcome = serializers.ChoiceField(choices=c.CaseOutcome.choices, required=False, default="")
+    outcome = serializers.ChoiceField(choices=c.CaseOutcome.choices, required=False, help_text="Required when closing")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -104,8 +105,8 @@ class PersonInput(StrictSerializer):
 
 
 class CaseSubjectSerializer(serializers.ModelSerializer):
-    organisation = OrganisationSerializer(read_only=True)
-    person = PersonSerializer(read_only=True)
+    organisation = OrganisationSerializer(read_only=True, allow_null=True)
+    person = PersonSerializer(read_only=True, allow_null=True)
     ilo_indicators = serializers.ListField(child=serializers.ChoiceField(choices=c.IloIndicator.choices))
 
     class Meta:
@@ -130,8 +131,9 @@ class CaseSubjectInput(StrictSerializer):
 
 
 class JournalEntrySerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     agency = CodeField(read_only=True)
+    legal_basis = serializers.ChoiceField(choices=c.LegalBasis.choices, allow_blank=True, read_only=True)
     attachments = serializers.SerializerMethodField()
 
     class Meta:
@@ -158,12 +160,14 @@ class JournalEntrySerializer(serializers.ModelSerializer):
 class JournalEntryInput(StrictSerializer):
     body = serializers.CharField()
     visibility = serializers.ChoiceField(choices=c.Visibility.choices, default=c.Visibility.AGENCY)
-    legal_basis = serializers.ChoiceField(choices=c.LegalBasis.choices, required=False, allow_blank=True, default="")
+    legal_basis = serializers.ChoiceField(
+        choices=c.LegalBasis.choices, required=False, help_text="Required when sharing with the unit"
+    )
     necessity_note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class TaskSerializer(serializers.ModelSerializer):
-    assignee = serializers.PrimaryKeyRelatedField(read_only=True)
+    assignee = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Task

@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -13,7 +14,7 @@ from cases.filtersets import CaseFilter
 from cases.models import Case, CaseSubject, Organisation, Person
 from cases.selectors import cases_visible_to, journal_visible_to
 from tracker.api.base import Pagination, TrackerViewSet, expected_version
-from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH, PROBLEMS
+from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.exceptions import ApplicationError
 
 
@@ -41,6 +42,17 @@ class BulkCasesInput(serializers.Serializer):
         return {"cases": data["cases"]}
 
 
+class BulkInvalid(ApplicationError):
+    """Every invalid item of a bulk request, each located by its JSON pointer."""
+
+    title = "Validation failed"
+
+    def __init__(self, errors: list[dict]):
+        items = len({e["pointer"].split("/")[2] for e in errors if e["pointer"].count("/") >= 2})
+        super().__init__(f"{items} of the cases are invalid; nothing was created.")
+        self.pointed_errors = errors
+
+
 class BulkCasesOutput(serializers.Serializer):
     cases = s.CaseSerializer(many=True)
 
@@ -51,21 +63,9 @@ def _item_errors(index: int, detail) -> list[dict]:
     return _pointers(detail, f"/cases/{index}")
 
 
-def _errors_as_detail(errors: list[dict]) -> dict:
-    """Re-nest pointer errors so the problem handler renders them back as the same pointers."""
-    nested: dict = {}
-    for error in errors:
-        parts = error["pointer"].strip("/").split("/")
-        node = nested
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node.setdefault(parts[-1], []).append(error["detail"])
-    return nested
-
-
 @extend_schema_view(
-    list=extend_schema(summary="List cases", responses={200: s.CaseSerializer(many=True), **PROBLEMS}),
-    retrieve=extend_schema(summary="Read a case", responses={200: s.CaseSerializer, **PROBLEMS}),
+    list=extend_schema(summary="List cases", responses={200: s.CaseSerializer(many=True)}),
+    retrieve=extend_schema(summary="Read a case", responses={200: s.CaseSerializer}),
 )
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
     scope = "cases"
@@ -74,6 +74,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     filterset_class = CaseFilter
     ordering_fields = ["received_on", "created_at", "updated_at", "reference", "priority"]
     queryset = Case.objects.none()
+    etag_actions = ("retrieve", "create", "update", "partial_update", "transition")
 
     def scoped_queryset(self, user):
         return cases_visible_to(user)
@@ -93,7 +94,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         summary="Create a case",
         request=s.CaseCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.CaseSerializer, **PROBLEMS},
+        responses={201: s.CaseSerializer},
     )
     def create(self, request):
         data = self._valid(s.CaseCreateSerializer, request.data)
@@ -104,7 +105,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         summary="Replace a case's editable fields",
         request=s.CaseUpdateSerializer,
         parameters=[IF_MATCH],
-        responses={200: s.CaseSerializer, **PROBLEMS},
+        responses={200: s.CaseSerializer},
     )
     def update(self, request, pk=None, partial=False):
         case = self.get_object()
@@ -117,7 +118,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         summary="Change some of a case's fields",
         request=s.CaseUpdateSerializer,
         parameters=[IF_MATCH],
-        responses={200: s.CaseSerializer, **PROBLEMS},
+        responses={200: s.CaseSerializer},
     )
     def partial_update(self, request, pk=None):
         return self.update(request, pk, partial=True)
@@ -126,9 +127,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         summary="Move a case through its workflow",
         request=s.CaseTransitionSerializer,
         parameters=[IF_MATCH, IDEMPOTENCY_KEY],
-        responses={200: s.CaseSerializer, **PROBLEMS},
+        responses={200: s.CaseSerializer},
     )
-    @action(detail=True, methods=["post"])
+    @action(filter_backends=[], detail=True, methods=["post"])
     def transition(self, request, pk=None):
         case = self.get_object()
         version = expected_version(request, case)
@@ -141,16 +142,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     @extend_schema(
         methods=["GET"],
         summary="List a case's subjects",
-        responses={200: s.CaseSubjectSerializer(many=True), **PROBLEMS},
+        responses={200: s.CaseSubjectSerializer(many=True)},
     )
     @extend_schema(
         methods=["POST"],
         summary="Link an organisation or person to a case",
         request=s.CaseSubjectInput,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.CaseSubjectSerializer, **PROBLEMS},
+        responses={201: s.CaseSubjectSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(filter_backends=[], detail=True, methods=["get", "post"])
     def subjects(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
@@ -169,15 +170,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
             )
         return Response(s.CaseSubjectSerializer(link).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Unlink a subject from a case", request=None, responses={204: None, **PROBLEMS})
-    @action(detail=True, methods=["delete"], url_path=r"subjects/(?P<subject_id>[0-9a-f-]{36})")
+    @extend_schema(summary="Unlink a subject from a case", request=None, responses={204: None})
+    @action(filter_backends=[], detail=True, methods=["delete"], url_path=r"subjects/(?P<subject_id>[^/]+)")
     def remove_subject(self, request, pk=None, subject_id=None):
         case = self.get_object()
-        link = CaseSubject.objects.filter(case=case, pk=subject_id).first()
-        if link is None:
-            from rest_framework.exceptions import NotFound
-
-            raise NotFound()
+        link = get_object_or_404(CaseSubject.objects.filter(case=case), pk=subject_id)
         services.case_remove_subject(actor=request.user, link=link)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -186,16 +183,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     @extend_schema(
         methods=["GET"],
         summary="Read a case's journal (entries you may see)",
-        responses={200: s.JournalEntrySerializer(many=True), **PROBLEMS},
+        responses={200: s.JournalEntrySerializer(many=True)},
     )
     @extend_schema(
         methods=["POST"],
         summary="Write a journal entry (JSON, or multipart with attachments)",
         request=s.JournalEntryInput,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.JournalEntrySerializer, **PROBLEMS},
+        responses={201: s.JournalEntrySerializer},
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser])
+    @action(filter_backends=[], detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser])
     def journal(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
@@ -208,17 +205,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
 
     # --- tasks --------------------------------------------------------------------
 
-    @extend_schema(
-        methods=["GET"], summary="List a case's tasks", responses={200: s.TaskSerializer(many=True), **PROBLEMS}
-    )
+    @extend_schema(methods=["GET"], summary="List a case's tasks", responses={200: s.TaskSerializer(many=True)})
     @extend_schema(
         methods=["POST"],
         summary="Create a task on a case",
         request=s.TaskInput,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.TaskSerializer, **PROBLEMS},
+        responses={201: s.TaskSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(filter_backends=[], detail=True, methods=["get", "post"])
     def tasks(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
@@ -231,16 +226,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         summary="Mark a task done or cancelled",
         request=s.TaskStatusInput,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: s.TaskSerializer, **PROBLEMS},
+        responses={200: s.TaskSerializer},
     )
-    @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[0-9a-f-]{36})/status")
+    @action(filter_backends=[], detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[^/]+)/status")
     def task_status(self, request, pk=None, task_id=None):
         case = self.get_object()
-        task = case.tasks.filter(pk=task_id).first()
-        if task is None:
-            from rest_framework.exceptions import NotFound
-
-            raise NotFound()
+        task = get_object_or_404(case.tasks.all(), pk=task_id)
         data = self._valid(s.TaskStatusInput, request.data)
         task = services.task_set_status(actor=request.user, task=task, status=data["status"])
         return Response(s.TaskSerializer(task).data)
@@ -251,9 +242,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         summary="Create up to 500 cases, all or nothing",
         request=BulkCasesInput,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: BulkCasesOutput, **PROBLEMS},
+        responses={201: BulkCasesOutput},
     )
-    @action(detail=False, methods=["post"])
+    @action(filter_backends=[], detail=False, methods=["post"])
     def bulk(self, request):
         envelope = self._valid(BulkCasesInput, request.data)
         errors, created = [], []
@@ -275,7 +266,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
             if errors:
                 transaction.set_rollback(True)
         if errors:
-            raise serializers.ValidationError(_errors_as_detail(errors))
+            raise BulkInvalid(errors)
         cases = self.get_queryset().filter(pk__in=[case.pk for case in created]).order_by("reference")
         return Response({"cases": s.CaseSerializer(cases, many=True).data}, status=status.HTTP_201_CREATED)
 

@@ -18,6 +18,16 @@ class Pagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-created_at"
+    invalid_cursor_message = "Not a cursor from this list; follow the `next` and `previous` links."
+
+    def decode_cursor(self, request):
+        # DRF answers a bad cursor with 404; it is bad input.
+        from rest_framework.exceptions import NotFound, ValidationError
+
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
 
 
 class StrictSerializerMixin:
@@ -55,6 +65,8 @@ class TrackerViewSetMixin:
     """Scoped querysets (``get_queryset`` comes from a selector), idempotent POSTs."""
 
     pagination_class = Pagination
+    # Actions whose response carries the object's ETag (for the schema).
+    etag_actions: tuple[str, ...] = ()
 
     def get_queryset(self):
         # Schema generation runs without a real user: describe the model, scope nothing.

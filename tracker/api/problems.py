@@ -78,7 +78,9 @@ def _code(exc) -> str:
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        errors = [{"pointer": f"/{field}", "detail": msg} for field, msg in exc.errors.items()]
+        errors = getattr(exc, "pointed_errors", None) or [
+            {"pointer": f"/{field}", "detail": msg} for field, msg in exc.errors.items()
+        ]
         if not errors and exc.status == 400:
             errors = [{"pointer": "/", "detail": exc.message}]
         code = type(exc).__name__.replace("Error", "").lower() or "error"

@@ -1,8 +1,16 @@
-"""Shared OpenAPI pieces: the headers and error responses every operation documents."""
+"""OpenAPI: what every operation shares, documented in one place.
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
-from rest_framework import serializers
+``TrackerAutoSchema`` adds to each operation the problem responses it can give (as
+``application/problem+json``), the API-key scope it needs, and the ETag, Location,
+Retry-After and Idempotent-Replayed headers.
+"""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.permissions import SAFE_METHODS
+
+from tracker.api.scopes import required_scope
 
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=True,
@@ -14,44 +22,79 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     "and changes nothing; the same key with another body is 422; while the first is running, 409. Kept 24 h.",
 )  # fmt: skip
 
-
-def etag_header():
-    return {"ETag": {"description": "Version tag for If-Match", "schema": {"type": "string"}}}
-
-
-Problem = inline_serializer(
-    name="Problem",
-    fields={
-        "type": serializers.URLField(),
-        "title": serializers.CharField(),
-        "status": serializers.IntegerField(),
-        "detail": serializers.CharField(),
-        "errors": serializers.ListField(
-            required=False,
-            child=inline_serializer(
-                name="ProblemError", fields={"pointer": serializers.CharField(), "detail": serializers.CharField()}
-            ),
-        ),
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "One entry per invalid input, located by a JSON pointer into the request body",
+            "items": {
+                "type": "object",
+                "properties": {"pointer": {"type": "string"}, "detail": {"type": "string"}},
+                "required": ["pointer", "detail"],
+            },
+        },
     },
-)
-
-
-def _problem(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=Problem, description=description)
-
-
-PROBLEMS = {
-    400: _problem("Invalid input: `errors` lists each problem with a JSON pointer"),
-    401: _problem("Missing or invalid credentials"),
-    403: _problem("Not permitted (or the API key lacks the scope)"),
-    404: _problem("No such object, or not visible to you"),
-    409: _problem("Conflicts with the object's state, or the same Idempotency-Key is still running"),
-    412: _problem("If-Match does not match the current ETag"),
-    413: _problem("Request body too large"),
-    415: _problem("Unsupported media type"),
-    422: _problem("Idempotency-Key reused with a different body"),
-    428: _problem("If-Match is required"),
-    429: _problem("Rate limit exceeded; see Retry-After"),
+    "required": ["type", "title", "status", "detail"],
 }
-READ_PROBLEMS = {code: PROBLEMS[code] for code in (400, 401, 403, 404, 429)}
-__all__ = ["IF_MATCH", "IDEMPOTENCY_KEY", "PROBLEMS", "READ_PROBLEMS", "OpenApiTypes", "etag_header"]
+READ_CODES = {
+    400: "Invalid query parameters or cursor",
+    401: "Missing, invalid, expired or revoked credentials",
+    403: "Not permitted, or the API key lacks the scope",
+    404: "No such object, or not visible to you",
+    429: "Rate limit exceeded; retry after Retry-After seconds",
+}
+WRITE_CODES = {
+    400: "Invalid input: `errors` lists each problem with a JSON pointer",
+    409: "Conflicts with the object's state, or a request with this Idempotency-Key is still running",
+    412: "If-Match does not match the object's current ETag",
+    413: "Request body too large",
+    415: "Unsupported media type: send application/json",
+    422: "Idempotency-Key reused with a different body",
+    428: "If-Match is required",
+}
+HEADER = {"schema": {"type": "string"}}
+
+
+class TrackerAutoSchema(AutoSchema):
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        registry.register_on_missing(
+            ResolvedComponent(name="Problem", type=ResolvedComponent.SCHEMA, object="Problem", schema=PROBLEM_SCHEMA)
+        )
+        responses = operation.setdefault("responses", {})
+        codes = dict(READ_CODES)
+        if method not in SAFE_METHODS:
+            codes.update(WRITE_CODES)
+        for code, description in codes.items():
+            responses[str(code)] = {
+                "description": description,
+                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            }
+        responses["429"]["headers"] = {"Retry-After": {**HEADER, "description": "Seconds to wait"}}
+        for code, response in responses.items():
+            if code in ("200", "201") and self._carries_etag():
+                response.setdefault("headers", {})["ETag"] = {**HEADER, "description": "Version, for If-Match"}
+            if code == "201":
+                response.setdefault("headers", {})["Location"] = {**HEADER, "description": "The new object"}
+            if code in ("200", "201") and method == "POST":
+                response.setdefault("headers", {})["Idempotent-Replayed"] = {
+                    **HEADER,
+                    "description": "`true` when this is the stored response to an earlier request with the same key",
+                }
+        scope = required_scope(self.view, method)
+        if scope:
+            note = f"Requires the API key scope `{scope}`."
+            operation["description"] = f"{operation.get('description', '')}\n\n{note}".strip()
+            operation["x-required-scope"] = scope
+        return operation
+
+    def _carries_etag(self) -> bool:
+        return getattr(self.view, "action", None) in getattr(self.view, "etag_actions", ())

@@ -1,11 +1,12 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from tracker import events, webhooks
-from tracker.api.base import StrictSerializer, TrackerViewSet
-from tracker.api.schema import IDEMPOTENCY_KEY, PROBLEMS, READ_PROBLEMS
+from tracker.api.base import StrictSerializer, TrackerViewSet, TrackerViewSetMixin
+from tracker.api.schema import IDEMPOTENCY_KEY
 from tracker.models import Event, WebhookSubscription
 
 
@@ -13,7 +14,7 @@ class EventSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid")
     sequence = serializers.SerializerMethodField(help_text="Cursor of this event: pass it as ?after= to resume")
     time = serializers.DateTimeField(source="occurred_at")
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     object = serializers.SerializerMethodField()
 
     class Meta:
@@ -27,7 +28,7 @@ class EventSerializer(serializers.ModelSerializer):
         return {"type": event.object_type, "id": event.object_id}
 
 
-class EventViewSet(TrackerViewSet):
+class EventFeedView(TrackerViewSetMixin, GenericAPIView):
     required_scope = "events:read"
     pagination_class = None
     queryset = Event.objects.none()
@@ -51,10 +52,9 @@ class EventViewSet(TrackerViewSet):
                     "has_more": serializers.BooleanField(),
                 },
             ),
-            **READ_PROBLEMS,
         },
     )
-    def list(self, request):
+    def get(self, request):
         after = request.query_params.get("after") or None
         try:
             limit = int(request.query_params.get("limit", 100))
@@ -110,7 +110,7 @@ class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     @extend_schema(
         request=SubscriptionInput,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: SubscriptionCreatedSerializer, **PROBLEMS},
+        responses={201: SubscriptionCreatedSerializer},
     )
     def create(self, request):
         serializer = SubscriptionInput(data=request.data)
@@ -121,7 +121,7 @@ class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         body = SubscriptionSerializer(sub).data | {"secret": secret}
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": f"/api/v1/webhooks/{sub.pk}/"})
 
-    @extend_schema(request=SubscriptionInput, responses={200: SubscriptionSerializer, **PROBLEMS})
+    @extend_schema(request=SubscriptionInput, responses={200: SubscriptionSerializer})
     def partial_update(self, request, pk=None):
         sub = self.get_object()
         serializer = SubscriptionInput(data=request.data, partial=True)

@@ -3,15 +3,16 @@ from django.db.models import Exists, OuterRef
 
 from tracker.controls.choices import ControlStatus
 from tracker.controls.models import JointControl
+from tracker.filters import DateTimeFilter
 
 
 class ControlFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ControlStatus.choices)
     unit = django_filters.CharFilter(field_name="unit__code")
     agency = django_filters.CharFilter(method="filter_agency")
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+    starts_after = DateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = DateTimeFilter(field_name="starts_at", lookup_expr="lte")
+    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gt")
     search = django_filters.CharFilter(field_name="title", lookup_expr="icontains")
 
     class Meta:

@@ -3,13 +3,13 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from cases.api.views import ListPage
 from tracker.api.base import Pagination, TrackerViewSet, expected_version
-from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH, PROBLEMS
+from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.controls import services
 from tracker.controls.api import serializers as s
 from tracker.controls.filtersets import ControlFilter
@@ -22,8 +22,8 @@ class ControlPage(Pagination):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List joint controls", responses={200: s.ControlSerializer(many=True), **PROBLEMS}),
-    retrieve=extend_schema(summary="Read a joint control", responses={200: s.ControlSerializer, **PROBLEMS}),
+    list=extend_schema(summary="List joint controls", responses={200: s.ControlSerializer(many=True)}),
+    retrieve=extend_schema(summary="Read a joint control", responses={200: s.ControlSerializer}),
 )
 class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
     scope = "controls"
@@ -34,6 +34,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
     ordering_fields = ["starts_at", "created_at", "updated_at"]
 
     queryset = JointControl.objects.none()
+    etag_actions = ("retrieve", "create", "update", "partial_update", "transition")
 
     def scoped_queryset(self, user):
         return controls_visible_to(user).prefetch_related(
@@ -64,7 +65,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         summary="Plan a joint control",
         request=s.ControlCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.ControlSerializer, **PROBLEMS},
+        responses={201: s.ControlSerializer},
     )
     def create(self, request):
         data = self._valid(s.ControlCreateSerializer, request.data)
@@ -76,7 +77,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         summary="Change a control's title, briefing or time window",
         request=s.ControlUpdateSerializer,
         parameters=[IF_MATCH],
-        responses={200: s.ControlSerializer, **PROBLEMS},
+        responses={200: s.ControlSerializer},
     )
     def partial_update(self, request, pk=None):
         control = self.get_object()
@@ -89,7 +90,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         summary="Replace a control's title, briefing and time window",
         request=s.ControlUpdateSerializer,
         parameters=[IF_MATCH],
-        responses={200: s.ControlSerializer, **PROBLEMS},
+        responses={200: s.ControlSerializer},
     )
     def update(self, request, pk=None):
         control = self.get_object()
@@ -102,9 +103,9 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         summary="Move a control through its workflow",
         request=s.ControlTransitionSerializer,
         parameters=[IF_MATCH, IDEMPOTENCY_KEY],
-        responses={200: s.ControlSerializer, **PROBLEMS},
+        responses={200: s.ControlSerializer},
     )
-    @action(detail=True, methods=["post"])
+    @action(filter_backends=[], detail=True, methods=["post"])
     def transition(self, request, pk=None):
         control = self.get_object()
         version = expected_version(request, control)
@@ -115,16 +116,16 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
     @extend_schema(
         methods=["GET"],
         summary="Officers booked on the control",
-        responses={200: s.ParticipantSerializer(many=True), **PROBLEMS},
+        responses={200: s.ParticipantSerializer(many=True)},
     )
     @extend_schema(
         methods=["POST"],
         summary="Book an officer of your agency",
         request=s.BookingInput,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.ParticipantSerializer, **PROBLEMS},
+        responses={201: s.ParticipantSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(filter_backends=[], detail=True, methods=["get", "post"])
     def participants(self, request, pk=None):
         control = self.get_object()
         if request.method == "GET":
@@ -137,29 +138,27 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         booking = services.control_book_officer(actor=request.user, control=control, **data)
         return Response(s.ParticipantSerializer(booking).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Withdraw a booked officer", request=None, responses={204: None, **PROBLEMS})
-    @action(detail=True, methods=["delete"], url_path=r"participants/(?P<officer_id>[0-9a-f-]{36})")
+    @extend_schema(summary="Withdraw a booked officer", request=None, responses={204: None})
+    @action(filter_backends=[], detail=True, methods=["delete"], url_path=r"participants/(?P<officer_id>[^/]+)")
     def remove_participant(self, request, pk=None, officer_id=None):
         control = self.get_object()
-        booking = control.officers.filter(officer_id=officer_id).first()
-        if booking is None:
-            raise NotFound()
+        booking = get_object_or_404(control.officers.all(), officer_id=officer_id)
         services.control_unbook_officer(actor=request.user, booking=booking)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         methods=["GET"],
         summary="Findings recorded at the control",
-        responses={200: s.FindingSerializer(many=True), **PROBLEMS},
+        responses={200: s.FindingSerializer(many=True)},
     )
     @extend_schema(
         methods=["POST"],
         summary="Record your agency's finding",
         request=s.FindingInput,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.FindingSerializer, **PROBLEMS},
+        responses={201: s.FindingSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(filter_backends=[], detail=True, methods=["get", "post"])
     def findings(self, request, pk=None):
         control = self.get_object()
         if request.method == "GET":

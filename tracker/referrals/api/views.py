@@ -5,7 +5,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tracker.api.base import TrackerViewSet, expected_version
-from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH, PROBLEMS
+from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
+from tracker.filters import DateTimeFilter
 from tracker.referrals import services
 from tracker.referrals.api import serializers as s
 from tracker.referrals.choices import ReferralStatus
@@ -17,7 +18,7 @@ class ReferralFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ReferralStatus.choices)
     contact_point = filters.CharFilter(field_name="contact_point__code")
     case = filters.UUIDFilter(field_name="case_id")
-    updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gt")
 
     class Meta:
         model = Referral
@@ -29,13 +30,13 @@ def _step(summary, request_serializer=None):
         summary=summary,
         request=request_serializer,
         parameters=[IF_MATCH, IDEMPOTENCY_KEY],
-        responses={200: s.ReferralSerializer, **PROBLEMS},
+        responses={200: s.ReferralSerializer},
     )
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List referrals", responses={200: s.ReferralSerializer(many=True), **PROBLEMS}),
-    retrieve=extend_schema(summary="Read a referral", responses={200: s.ReferralSerializer, **PROBLEMS}),
+    list=extend_schema(summary="List referrals", responses={200: s.ReferralSerializer(many=True)}),
+    retrieve=extend_schema(summary="Read a referral", responses={200: s.ReferralSerializer}),
 )
 class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
     scope = "referrals"
@@ -44,6 +45,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerV
     filterset_class = ReferralFilter
 
     queryset = Referral.objects.none()
+    etag_actions = ("retrieve", "create", "send", "acknowledge", "accept", "decline", "close", "revoke")
 
     def scoped_queryset(self, user):
         return referrals_visible_to(user).prefetch_related("subjects")
@@ -68,7 +70,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerV
         summary="Draft a referral of a case to a national contact point",
         request=s.ReferralCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.ReferralSerializer, **PROBLEMS},
+        responses={201: s.ReferralSerializer},
     )
     def create(self, request):
         data = self._valid(s.ReferralCreateSerializer, request.data)
