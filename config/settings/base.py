@@ -172,7 +172,9 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "purge-idempotency-records": {"task": "tracker.purge_idempotency_records", "schedule": 3600},
+}
 
 # --- Domain --------------------------------------------------------------------
 REFERRAL_ACKNOWLEDGEMENT_DAYS = env.int("REFERRAL_ACKNOWLEDGEMENT_DAYS", default=5)
