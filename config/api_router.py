@@ -6,6 +6,7 @@ from agencies.api.views import AgencyViewSet, ContactPointViewSet, UnitViewSet
 from cases.api.views import CaseViewSet, OrganisationViewSet, PersonViewSet
 from tracker.api.views import EventFeedView, SubscriptionViewSet
 from tracker.controls.api.views import ControlViewSet
+from tracker.notifications.api import DeliveryViewSet, NotificationViewSet
 from tracker.referrals.api.views import ReferralViewSet
 
 router = DefaultRouter()
@@ -19,6 +20,8 @@ router.register("persons", PersonViewSet, basename="person")
 router.register("controls", ControlViewSet, basename="control")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("webhooks", SubscriptionViewSet, basename="webhook")
+router.register(r"webhooks/(?P<subscription_pk>[^/]+)/deliveries", DeliveryViewSet, basename="webhook-delivery")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"
 urlpatterns = [

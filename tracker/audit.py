@@ -7,6 +7,7 @@ import datetime
 import decimal
 import uuid
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.db import models, transaction
@@ -67,7 +68,32 @@ def record(
     )
     if event_type is None:
         return None
-    return Event.objects.create(
+    return emit(
+        event_type=event_type,
+        actor=actor,
+        unit=unit,
+        agencies=agencies,
+        confidential=confidential,
+        obj=obj,
+        payload=payload or after or {},
+    )
+
+
+def emit(
+    *,
+    event_type: str,
+    obj: models.Model,
+    actor=None,
+    unit=None,
+    agencies: Iterable[str] = (),
+    confidential: bool = False,
+    payload: dict | None = None,
+) -> Event:
+    """Write an outbox event and, once the transaction commits, hand it to the broker.
+
+    ``robust``: if the broker is unreachable the commit still stands; the beat sweeper
+    dispatches the event later."""
+    event = Event.objects.create(
         type=event_type,
         actor=actor if actor and actor.pk else None,
         unit=unit,
@@ -75,5 +101,13 @@ def record(
         confidential=confidential,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        payload=_jsonable(payload or after or {}),
+        payload=_jsonable(payload or {}),
     )
+    transaction.on_commit(partial(_hand_to_broker, event.pk), robust=True)
+    return event
+
+
+def _hand_to_broker(event_id: int) -> None:
+    from tracker.notifications.tasks import dispatch_event
+
+    dispatch_event.delay(event_id)

@@ -17,7 +17,8 @@ EVENT_TYPES = [
     "case.transfer_requested", "case.transferred", "journal.shared", "journal.added", "task.created", "task.assigned",
     "control.planned", "control.changed", "control.transitioned", "control.cancelled", "control.completed",
     "control.officer_booked", "control.finding_recorded", "referral.sent", "referral.acknowledged",
-    "referral.accepted", "referral.declined", "referral.closed", "referral.revoked",
+    "referral.accepted", "referral.declined", "referral.closed", "referral.revoked", "referral.overdue",
+    "control.reminder", "task.due",
 ]  # fmt: skip
 FIELDS = ["owner", "url", "event_types", "description", "is_active"]
 
@@ -71,3 +72,43 @@ def subscription_update(*, actor, subscription: WebhookSubscription, **changes) 
 def subscription_delete(*, actor, subscription: WebhookSubscription) -> None:
     audit.record(actor=actor, action="webhook.delete", obj=subscription, before=audit.snapshot(subscription, FIELDS))
     subscription.delete()
+
+
+@transaction.atomic
+def subscription_disable(*, subscription: WebhookSubscription, reason: str) -> None:
+    """Switch off a subscription that keeps failing, and tell its owner's agency and key holder."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    before = audit.snapshot(subscription, FIELDS)
+    subscription.is_active, subscription.disabled_reason = False, reason[:200]
+    subscription.save(update_fields=["is_active", "disabled_reason", "updated_at"])
+    audit.record(
+        actor=None,
+        action="webhook.disable",
+        obj=subscription,
+        before=before,
+        after=audit.snapshot(subscription, FIELDS),
+    )
+    owner = subscription.owner
+    key = getattr(owner, "api_key", None)
+    to = {
+        email
+        for email in (
+            owner.agency.contact_email if owner.agency_id else "",
+            key.created_by.email if key and key.created_by_id else "",
+            owner.email,
+        )
+        if email
+    }
+    if to:
+        body = (
+            f"The webhook subscription {subscription.url} of {owner} was switched off: {reason}\n"
+            "Fix the receiver, then switch it on again (PATCH is_active=true) and redeliver what was missed."
+        )
+        transaction.on_commit(
+            lambda: send_mail(
+                "Case tracker: webhook subscription disabled", body, settings.DEFAULT_FROM_EMAIL, sorted(to)
+            ),
+            robust=True,
+        )

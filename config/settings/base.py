@@ -3,6 +3,8 @@
 from datetime import timedelta
 from urllib.parse import unquote
 
+from celery.schedules import crontab
+
 from config.env import BASE_DIR, VAR_DIR, env, strict_bool
 
 DEBUG = strict_bool("DEBUG", False)
@@ -27,6 +29,7 @@ INSTALLED_APPS = [
     "cases",
     "tracker.controls",
     "tracker.referrals",
+    "tracker.notifications",
 ]
 
 MIDDLEWARE = [
@@ -174,7 +177,26 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-records": {"task": "tracker.purge_idempotency_records", "schedule": 3600},
+    "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": env.int("OUTBOX_SWEEP_SECONDS", default=30)},
+    "retry-due-deliveries": {"task": "notifications.retry_due_deliveries", "schedule": 60},
+    "control-reminders": {"task": "notifications.control_reminders", "schedule": 300},
+    "escalate-overdue-referrals": {"task": "notifications.escalate_overdue_referrals", "schedule": 3600},
+    "tasks-due-tomorrow": {
+        "task": "notifications.tasks_due_tomorrow",
+        "schedule": crontab(hour=env.int("MORNING_HOUR", default=7), minute=0),
+    },
+    "daily-digest": {
+        "task": "notifications.daily_digest",
+        "schedule": crontab(hour=env.int("MORNING_HOUR", default=7), minute=5),
+    },
 }
+OUTBOX_SWEEP_AFTER = timedelta(seconds=env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=30))
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
+WEBHOOK_RETRY_WINDOW = timedelta(seconds=env.int("WEBHOOK_RETRY_WINDOW_SECONDS", default=26 * 3600))
+WEBHOOK_DISABLE_AFTER_DEAD = env.int("WEBHOOK_DISABLE_AFTER_DEAD", default=3)
+CONTROL_REMINDERS = [timedelta(hours=48), timedelta(hours=2)]
 
 # --- Domain --------------------------------------------------------------------
 REFERRAL_ACKNOWLEDGEMENT_DAYS = env.int("REFERRAL_ACKNOWLEDGEMENT_DAYS", default=5)

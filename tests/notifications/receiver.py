@@ -1,0 +1,77 @@
+"""A real HTTP receiver on loopback that verifies Standard Webhooks signatures and, like a
+well-behaved agency system, applies each webhook-id once."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+
+class Receiver:
+    def __init__(self, secret: str | None = None, statuses: list[int] | None = None, hold_first: float = 0.0):
+        self.secret = secret
+        self.statuses = list(statuses or [])  # answered in turn; then 200
+        self.hold_first = hold_first  # seconds to stall the first request (to kill a worker mid-delivery)
+        self.requests: list[dict] = []
+        self.applied: dict[str, dict] = {}  # webhook-id -> event, applied once
+        self.bad_signatures = 0
+        self.lock = threading.Lock()
+        self.first_arrived = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers["content-length"]))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                with receiver.lock:
+                    number = len(receiver.requests)
+                    receiver.requests.append({"headers": headers, "body": body})
+                if number == 0 and receiver.hold_first:
+                    receiver.first_arrived.set()
+                    time.sleep(receiver.hold_first)
+                try:
+                    event = Webhook(receiver.secret).verify(body, headers) if receiver.secret else json.loads(body)
+                except WebhookVerificationError:
+                    with receiver.lock:
+                        receiver.bad_signatures += 1
+                    self._answer(401)
+                    return
+                with receiver.lock:
+                    status = receiver.statuses.pop(0) if receiver.statuses else 200
+                    if 200 <= status < 300:
+                        receiver.applied.setdefault(headers["webhook-id"], event)
+                self._answer(status)
+
+            def _answer(self, status):
+                self.send_response(status)
+                self.send_header("content-length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def wait_for(self, predicate, timeout: float = 60) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if predicate(self):
+                    return True
+            time.sleep(0.05)
+        return False

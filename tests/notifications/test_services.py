@@ -1,0 +1,237 @@
+"""Layer 1: the services and task functions called directly, against a real receiver."""
+
+import datetime
+
+from django.core import mail
+from django.test import override_settings
+from django.utils import timezone
+
+from agencies import services as key_services
+from agencies.models import Agency, RegionalUnit
+from cases import services as cases
+from cases.choices import Visibility
+from tests.factories import case_kwargs, officer
+from tests.notifications.receiver import Receiver
+from tracker import webhooks
+from tracker.controls import services as controls
+from tracker.models import Event
+from tracker.notifications import emails, reminders, services
+from tracker.notifications.models import (
+    DeliveryStatus,
+    EmailFrequency,
+    Notification,
+    NotificationPreference,
+    WebhookDelivery,
+)
+
+
+def system(agency="LABOUR", unit="OSL", name="System"):
+    key, _ = key_services.api_key_create(
+        actor=None,
+        name=name,
+        agency=Agency.objects.get(code=agency),
+        units=[RegionalUnit.objects.get(code=unit)],
+        scopes=["webhooks:write"],
+    )
+    return key.user
+
+
+def subscribe(owner, url, types=()):
+    sub, secret = webhooks.subscription_create(actor=owner, url=url, event_types=list(types))
+    return sub, secret
+
+
+def last_event(kind):
+    return Event.objects.filter(type=kind).order_by("-id").first()
+
+
+def test_an_event_notifies_the_unit_members_of_its_agencies_and_no_one_else(alice, bob, carol, dave, osl):
+    nina = officer("nina", "NAV")  # same unit, agency not on the case
+    case = cases.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))
+    labour2 = officer("lars", "LABOUR")
+    assert services.dispatch(last_event("case.created").pk) is True
+    told = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert {"bob", "lars"} <= told  # Tax takes part; another Labour officer
+    assert "alice" not in told  # the author
+    assert not {"dave", "nina"} & told
+    assert all(n.case_id == case.pk for n in Notification.objects.all())
+    assert labour2.notifications.count() == 1
+
+
+def test_dispatching_twice_notifies_once(alice, bob, osl):
+    cases.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))
+    event = last_event("case.created")
+    assert services.dispatch(event.pk) is True
+    assert services.dispatch(event.pk) is False
+    assert Notification.objects.filter(event=event, recipient=bob).count() == 1
+
+
+def test_a_private_journal_entry_reaches_no_other_agency(alice, bob, osl, reference):
+    case = cases.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))
+    tax_system = system("TAX", name="Tax")
+    sub, _ = subscribe(tax_system, "https://tax.example/hook")
+    cases.journal_add(actor=alice, case=case, body="Labour only", visibility=Visibility.AGENCY)
+    services.dispatch(last_event("journal.added").pk)
+    assert not WebhookDelivery.objects.filter(subscription=sub).exists()
+    assert not Notification.objects.filter(recipient=bob, verb="journal.added").exists()
+
+
+def test_a_webhook_is_signed_and_delivered(alice, osl, reference):
+    owner = system()
+    with Receiver() as receiver:
+        sub, secret = subscribe(owner, receiver.url, ["case.created"])
+        receiver.secret = secret
+        cases.case_create(actor=alice, unit=osl, **case_kwargs())
+        services.dispatch(last_event("case.created").pk)
+        delivery = WebhookDelivery.objects.get(subscription=sub)
+        assert services.deliver(delivery.pk) is None
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.DELIVERED and receiver.bad_signatures == 0
+        (event,) = receiver.applied.values()
+        assert event["type"] == "case.created" and event["payload"]["reference"].startswith("OSL-")
+        attempt = delivery.attempt_log.get()
+        assert attempt.status_code == 200 and attempt.latency_ms >= 0 and attempt.response_excerpt == "ok"
+        assert services.deliver(delivery.pk) is None  # settled: not sent again
+        assert len(receiver.requests) == 1
+
+
+@override_settings(WEBHOOK_RETRY_BASE_SECONDS=1, WEBHOOK_RETRY_MAX_SECONDS=8)
+def test_a_failed_delivery_is_retried_with_growing_jittered_delays(alice, osl, reference):
+    owner = system()
+    with Receiver(statuses=[500, 503]) as receiver:
+        sub, receiver.secret = subscribe(owner, receiver.url)
+        cases.case_create(actor=alice, unit=osl, **case_kwargs())
+        services.dispatch(last_event("case.created").pk)
+        delivery = WebhookDelivery.objects.get(subscription=sub, event__type="case.created")
+        first, second = services.deliver(delivery.pk), services.deliver(delivery.pk)
+        assert 0.5 <= first <= 1 and 1 <= second <= 2
+        assert services.deliver(delivery.pk) is None
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.DELIVERED
+        assert [a.status_code for a in delivery.attempt_log.all()] == [500, 503, 200]
+    assert [services.backoff(n) <= 8 for n in range(1, 12)] == [True] * 11
+
+
+@override_settings(WEBHOOK_RETRY_WINDOW=datetime.timedelta(seconds=0), WEBHOOK_DISABLE_AFTER_DEAD=2)
+def test_after_the_retry_window_a_delivery_is_dead_lettered_then_the_subscription_disabled(
+    alice, osl, reference, django_capture_on_commit_callbacks
+):
+    owner = system()
+    owner.email = "ops@labour.example"
+    owner.save()
+    with Receiver(statuses=[500] * 10) as receiver:
+        sub, receiver.secret = subscribe(owner, receiver.url)
+        for _ in range(2):
+            cases.case_create(actor=alice, unit=osl, **case_kwargs())
+            services.dispatch(last_event("case.created").pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            for delivery in WebhookDelivery.objects.filter(subscription=sub):
+                assert services.deliver(delivery.pk) is None
+        assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DEAD}
+    sub.refresh_from_db()
+    assert sub.is_active is False and "kept failing" in sub.disabled_reason
+    assert any("disabled" in m.subject for m in mail.outbox)
+
+
+def test_redelivery_sends_a_dead_letter_again(alice, osl, reference):
+    owner = system()
+    with Receiver() as receiver:
+        sub, receiver.secret = subscribe(owner, receiver.url)
+        cases.case_create(actor=alice, unit=osl, **case_kwargs())
+        services.dispatch(last_event("case.created").pk)
+        delivery = WebhookDelivery.objects.get(subscription=sub)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.DEAD, dead_at=timezone.now())
+        services.redeliver(actor=owner, delivery=delivery)
+        assert services.deliver(delivery.pk) is None
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.DELIVERED and len(receiver.applied) == 1
+
+
+def test_immediate_e_mail_in_the_users_language_and_muting(alice, bob, osl):
+    bob.language, bob.email = "nb", "bob@tax.example"
+    bob.save()
+    case = cases.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))
+    services.dispatch(last_event("case.created").pk)
+    note = Notification.objects.get(recipient=bob)
+    assert emails.send_immediate(note.pk) is True
+    assert emails.send_immediate(note.pk) is False  # once
+    assert mail.outbox[-1].subject.startswith("Sakssystemet:") and "Hei" in mail.outbox[-1].body
+    pref = NotificationPreference.objects.create(user=bob)
+    pref.muted_cases.add(case)
+    cases.case_transition(actor=alice, case=case, to="assessment")
+    services.dispatch(last_event("case.transitioned").pk)
+    muted = Notification.objects.get(recipient=bob, verb="case.transitioned")
+    assert emails.send_immediate(muted.pk) is False
+
+
+def test_the_daily_digest_gathers_what_was_not_e_mailed(alice, bob, osl):
+    bob.email = "bob@tax.example"
+    bob.save()
+    NotificationPreference.objects.create(user=bob, email=EmailFrequency.DIGEST)
+    for _ in range(3):
+        cases.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))
+        services.dispatch(last_event("case.created").pk)
+    assert emails.send_immediate(Notification.objects.filter(recipient=bob).first().pk) is False
+    assert emails.send_digests() == 1
+    assert "3 new notifications" in mail.outbox[-1].subject and mail.outbox[-1].body.count("- Case created") == 3
+    assert emails.send_digests() == 0
+
+
+def test_control_reminders_go_out_once_48_and_2_hours_before(carol, alice, osl):
+    soon = timezone.now() + datetime.timedelta(hours=1)
+    control = controls.plan_control(
+        actor=carol,
+        unit=osl,
+        title="Night control",
+        starts_at=soon,
+        ends_at=soon + datetime.timedelta(hours=3),
+        agencies=["LABOUR"],
+    )
+    controls.control_book_officer(actor=alice, control=control, officer=alice)
+    assert reminders.control_reminders() == 2  # inside both the 48 h and the 2 h window
+    assert reminders.control_reminders() == 0
+    for event in Event.objects.filter(type="control.reminder"):
+        services.dispatch(event.pk)
+    assert Notification.objects.filter(recipient=alice, verb="control.reminder").count() == 2
+
+
+def test_an_unacknowledged_referral_is_escalated_once(labour_case, alice, carol, desk, ncp):
+    from tracker.referrals import services as referrals
+
+    referral = referrals.referral_create(
+        actor=alice,
+        case=labour_case,
+        contact_point=ncp,
+        category="organised_crime",
+        summary="s",
+        legal_basis="police_register_act",
+    )
+    referral = referrals.referral_send(actor=alice, referral=referral)
+    assert reminders.escalate_overdue_referrals() == 0
+    type(referral).objects.filter(pk=referral.pk).update(
+        acknowledgement_due_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    assert reminders.escalate_overdue_referrals() == 1
+    assert reminders.escalate_overdue_referrals() == 0
+    services.dispatch(last_event("referral.overdue").pk)
+    told = set(Notification.objects.filter(verb="referral.overdue").values_list("recipient__username", flat=True))
+    assert {"carol", "desk"} <= told
+
+
+def test_tasks_due_tomorrow_remind_their_assignee(labour_case, alice, bob):
+    cases.task_create(
+        actor=alice,
+        case=labour_case,
+        title="Visit",
+        assignee=bob,
+        due_on=timezone.localdate() + datetime.timedelta(days=1),
+    )
+    assert reminders.tasks_due_tomorrow() == 1
+    assert reminders.tasks_due_tomorrow() == 0
+    services.dispatch(last_event("task.due").pk)
+    assert Notification.objects.filter(recipient=bob, verb="task.due").exists()
+
+
+def test_the_sweeper_finds_events_never_handed_to_the_broker(alice, osl):
+    cases.case_create(actor=alice, unit=osl, **case_kwargs())
+    assert services.sweep_undispatched(older_than=datetime.timedelta(0)) >= 1

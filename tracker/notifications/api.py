@@ -1,0 +1,161 @@
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
+
+from tracker import audit
+from tracker.api.base import Pagination, StrictSerializer, TrackerViewSet
+from tracker.models import WebhookSubscription
+from tracker.notifications import services
+from tracker.notifications.models import (
+    DeliveryAttempt,
+    EmailFrequency,
+    Notification,
+    NotificationPreference,
+    WebhookDelivery,
+)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    event = serializers.UUIDField(source="event.uuid", read_only=True)
+    object = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "verb", "title", "event", "case", "object", "created_at", "read_at"]
+        read_only_fields = fields
+
+    def get_object(self, n) -> dict:
+        return {"type": n.event.object_type, "id": n.event.object_id}
+
+
+class PreferenceSerializer(StrictSerializer):
+    email = serializers.ChoiceField(choices=EmailFrequency.choices, required=False)
+    muted_cases = serializers.ListField(child=serializers.UUIDField(), required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your notifications, newest first",
+        parameters=[OpenApiParameter("unread", bool, description="Only unread ones")],
+    )
+)
+class NotificationViewSet(mixins.ListModelMixin, TrackerViewSet):
+    serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()
+
+    def scoped_queryset(self, user):
+        qs = Notification.objects.filter(recipient=user).select_related("event")
+        if self.request.query_params.get("unread") in ("true", "1"):
+            qs = qs.filter(read_at__isnull=True)
+        return qs
+
+    @extend_schema(summary="Mark one notification read", request=None, responses={200: NotificationSerializer})
+    @action(filter_backends=[], detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        n = self.get_object()
+        if n.read_at is None:
+            n.read_at = timezone.now()
+            n.save(update_fields=["read_at"])
+        return Response(NotificationSerializer(n).data)
+
+    @extend_schema(
+        summary="Mark all your notifications read",
+        request=None,
+        responses={200: inline_serializer("MarkedRead", {"marked_read": serializers.IntegerField()})},
+    )
+    @action(filter_backends=[], detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        return Response({"marked_read": count})
+
+    @extend_schema(
+        methods=["GET"], summary="Your e-mail preference and muted cases", responses={200: PreferenceSerializer}
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Change your e-mail preference or muted cases",
+        request=PreferenceSerializer,
+        responses={200: PreferenceSerializer},
+    )
+    @action(filter_backends=[], detail=False, methods=["get", "patch"])
+    def preferences(self, request):
+        from cases.selectors import cases_visible_to
+
+        preference, _ = NotificationPreference.objects.get_or_create(user=request.user)
+        if request.method == "PATCH":
+            data = PreferenceSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            with transaction.atomic():
+                if "email" in data.validated_data:
+                    preference.email = data.validated_data["email"]
+                    preference.save()
+                if "muted_cases" in data.validated_data:
+                    ids = data.validated_data["muted_cases"]
+                    visible = list(cases_visible_to(request.user).filter(pk__in=ids))
+                    if len(visible) != len(set(ids)):
+                        raise serializers.ValidationError({"muted_cases": ["Unknown case."]})
+                    preference.muted_cases.set(visible)
+                audit.record(
+                    actor=request.user,
+                    action="notifications.preferences",
+                    obj=preference,
+                    after={
+                        "email": preference.email,
+                        "muted_cases": sorted(str(i) for i in ids) if "muted_cases" in data.validated_data else None,
+                    },
+                )
+        return Response(
+            {
+                "email": preference.email,
+                "muted_cases": [str(pk) for pk in preference.muted_cases.values_list("pk", flat=True)],
+            }
+        )
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeliveryAttempt
+        fields = ["number", "at", "status_code", "latency_ms", "response_excerpt", "error"]
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    event = serializers.UUIDField(source="event.uuid", read_only=True)
+    event_type = serializers.CharField(source="event.type", read_only=True)
+    attempt_log = AttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "event", "event_type", "status", "attempts", "next_attempt_at", "delivered_at", "dead_at",
+                  "created_at", "attempt_log"]  # fmt: skip
+        read_only_fields = fields
+
+
+class DeliveryPage(Pagination):
+    ordering = "-created_at"
+
+
+class DeliveryViewSet(mixins.ListModelMixin, TrackerViewSet):
+    """A subscription's deliveries with every attempt; redeliver on demand."""
+
+    required_scope = "webhooks:write"
+    serializer_class = DeliverySerializer
+    pagination_class = DeliveryPage
+    queryset = WebhookDelivery.objects.none()
+
+    def _subscription(self):
+        owned = WebhookSubscription.objects.filter(owner=self.request.user)
+        return get_object_or_404(owned, pk=self.kwargs["subscription_pk"])
+
+    def scoped_queryset(self, user):
+        return self._subscription().deliveries.select_related("event").prefetch_related("attempt_log")
+
+    @extend_schema(summary="Send a delivery again", request=None, responses={202: DeliverySerializer})
+    @action(filter_backends=[], detail=True, methods=["post"])
+    def redeliver(self, request, subscription_pk=None, pk=None):
+        delivery = get_object_or_404(self._subscription().deliveries.all(), pk=pk)
+        delivery = services.redeliver(actor=request.user, delivery=delivery)
+        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

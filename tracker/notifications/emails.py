@@ -1,0 +1,64 @@
+"""E-mail about notifications: immediately or as a daily digest, in the user's language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tracker.notifications.models import EmailFrequency, Notification, NotificationPreference
+
+SUBJECTS = {
+    "en": ("Case tracker: {title}", "Case tracker: {count} new notifications"),
+    "nb": ("Sakssystemet: {title}", "Sakssystemet: {count} nye varsler"),
+}
+
+
+def _preference(user) -> NotificationPreference:
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
+
+
+def _wanted(notifications, preference) -> list[Notification]:
+    muted = set(preference.muted_cases.values_list("pk", flat=True)) if preference.pk else set()
+    return [n for n in notifications if n.case_id not in muted]
+
+
+def _send(user, notifications, subject: str) -> None:
+    language = user.language if user.language in SUBJECTS else "en"
+    body = render_to_string(f"notifications/email_{language}.txt", {"user": user, "notifications": notifications})
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+
+
+def send_immediate(notification_id) -> bool:
+    with transaction.atomic():
+        n = (Notification.objects.select_for_update(of=("self",)).select_related("recipient")
+             .filter(pk=notification_id, emailed_at__isnull=True).first())  # fmt: skip
+        if n is None or not n.recipient.email:
+            return False
+        preference = _preference(n.recipient)
+        if preference.email != EmailFrequency.IMMEDIATE or not _wanted([n], preference):
+            return False
+        language = n.recipient.language if n.recipient.language in SUBJECTS else "en"
+        _send(n.recipient, [n], SUBJECTS[language][0].format(title=n.title))
+        n.emailed_at = timezone.now()
+        n.save(update_fields=["emailed_at"])
+        return True
+
+
+def send_digests() -> int:
+    """One e-mail per digest subscriber with everything not yet e-mailed."""
+    sent = 0
+    for preference in NotificationPreference.objects.filter(email=EmailFrequency.DIGEST).select_related("user"):
+        user = preference.user
+        with transaction.atomic():
+            pending = list(Notification.objects.select_for_update().filter(recipient=user, emailed_at__isnull=True)
+                           .order_by("created_at"))  # fmt: skip
+            wanted = _wanted(pending, preference)
+            if wanted and user.email:
+                language = user.language if user.language in SUBJECTS else "en"
+                _send(user, wanted, SUBJECTS[language][1].format(count=len(wanted)))
+                sent += 1
+            Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
+    return sent
