@@ -220,3 +220,7 @@ def database_url() -> str:
 
 def redis_url() -> str:
     return _server(EmbeddedRedis).attach()
+
+
+def uses_embedded_redis() -> bool:
+    return EmbeddedRedis.name in _servers

@@ -7,7 +7,6 @@ import datetime
 import decimal
 import uuid
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from django.db import models, transaction
@@ -103,7 +102,10 @@ def emit(
         object_id=str(obj.pk),
         payload=_jsonable(payload or {}),
     )
-    transaction.on_commit(partial(_hand_to_broker, event.pk), robust=True)
+    # Not functools.partial: Django logs a failed robust hook by its __qualname__, which a
+    # partial lacks, so the logging itself would raise into the caller.
+    event_id = event.pk
+    transaction.on_commit(lambda: _hand_to_broker(event_id), robust=True)
     return event
 
 

@@ -46,7 +46,7 @@ def last_event(kind):
 
 
 def test_an_event_notifies_the_unit_members_of_its_agencies_and_no_one_else(alice, bob, carol, dave, osl):
-    nina = officer("nina", "NAV")  # same unit, agency not on the case
+    officer("nina", "NAV")  # same unit, agency not on the case
     case = cases.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))
     labour2 = officer("lars", "LABOUR")
     assert services.dispatch(last_event("case.created").pk) is True

@@ -1,0 +1,77 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.processes import database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Worker:
+    """A real `celery worker` process on the test database and the real Redis broker."""
+
+    env_overrides = {
+        # Short schedules so retries and dead letters happen within a test.
+        "WEBHOOK_RETRY_BASE_SECONDS": "0.2",
+        "WEBHOOK_RETRY_MAX_SECONDS": "0.5",
+        "WEBHOOK_RETRY_WINDOW_SECONDS": "4",
+        # A killed worker's unacknowledged task comes back after this long.
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    }
+
+    def __init__(self, log_path: Path):
+        self.log_path = log_path
+        self.proc = None
+
+    def start(self):
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_POOL": "false",
+            **self.env_overrides,
+        }
+        log = self.log_path.open("a")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=2", "--loglevel=INFO",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"test{time.monotonic_ns()}@%h"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while "ready." not in self.log_path.read_text():
+            assert self.proc.poll() is None, self.log_path.read_text()[-3000:]
+            assert time.monotonic() < deadline, "worker did not start"
+            time.sleep(0.1)
+        return self
+
+    def kill(self):
+        """SIGKILL the worker and its pool children: no shutdown, no acknowledgements."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    from config.celery_app import app
+
+    app.control.purge()  # messages left by earlier tests' commits
+    w = Worker(tmp_path / "worker.log").start()
+    yield w
+    w.stop()

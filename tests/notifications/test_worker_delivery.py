@@ -1,0 +1,87 @@
+"""Layer 3: end to end with a real Celery worker, real Redis, PostgreSQL and an HTTP receiver."""
+
+import datetime
+
+import pytest
+from django.test import override_settings
+
+from cases import services as cases
+from tests.factories import case_kwargs
+from tests.notifications.receiver import Receiver
+from tests.notifications.test_services import subscribe, system
+from tracker.notifications import services
+from tracker.notifications.models import DeliveryStatus, WebhookDelivery
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def create_cases(actor, unit, n):
+    return [cases.case_create(actor=actor, unit=unit, **case_kwargs(title=f"Case {i}")) for i in range(n)]
+
+
+def test_committed_changes_are_delivered_signed_by_the_worker(worker, alice, osl):
+    with Receiver() as receiver:
+        sub, receiver.secret = subscribe(system(), receiver.url, ["case.created"])
+        created = create_cases(alice, osl, 3)
+        assert receiver.wait_for(lambda r: len(r.applied) == 3), worker.log_path.read_text()[-2000:]
+        assert receiver.bad_signatures == 0
+        assert {e["payload"]["reference"] for e in receiver.applied.values()} == {c.reference for c in created}
+        assert WebhookDelivery.objects.filter(subscription=sub, status=DeliveryStatus.DELIVERED).count() == 3
+
+
+def test_a_receiver_answering_500_gets_the_event_again_until_it_takes_it(worker, alice, osl):
+    with Receiver(statuses=[500, 500]) as receiver:
+        sub, receiver.secret = subscribe(system(), receiver.url, ["case.created"])
+        create_cases(alice, osl, 1)
+        assert receiver.wait_for(lambda r: len(r.applied) == 1)
+        delivery = WebhookDelivery.objects.get(subscription=sub)
+        assert receiver.wait_for(lambda r: WebhookDelivery.objects.get(pk=delivery.pk).status == "delivered")
+        assert [a.status_code for a in delivery.attempt_log.all()] == [500, 500, 200]
+
+
+def test_a_delivery_is_dead_lettered_after_its_window_and_can_be_redelivered(worker, alice, osl):
+    with Receiver(statuses=[500] * 1000) as receiver:
+        sub, receiver.secret = subscribe(system(), receiver.url, ["case.created"])
+        create_cases(alice, osl, 1)
+        delivery_dead = lambda r: WebhookDelivery.objects.filter(subscription=sub, status="dead").exists()  # noqa: E731
+        assert receiver.wait_for(delivery_dead, timeout=60), worker.log_path.read_text()[-2000:]
+        delivery = WebhookDelivery.objects.get(subscription=sub)
+        assert delivery.attempts >= 3 and not receiver.applied
+        receiver.statuses.clear()
+        services.redeliver(actor=sub.owner, delivery=delivery)
+        assert receiver.wait_for(lambda r: len(r.applied) == 1)
+
+
+def test_a_worker_killed_mid_delivery_is_replaced_and_the_event_still_arrives_once(worker, alice, osl):
+    with Receiver(hold_first=8) as receiver:
+        sub, receiver.secret = subscribe(system(), receiver.url, ["case.created"])
+        create_cases(alice, osl, 1)
+        assert receiver.first_arrived.wait(60), worker.log_path.read_text()[-2000:]
+        worker.kill()  # in the middle of the HTTP request
+        worker.start()
+        assert receiver.wait_for(lambda r: len(r.applied) == 1, timeout=90), worker.log_path.read_text()[-3000:]
+        assert receiver.wait_for(
+            lambda r: WebhookDelivery.objects.get(subscription=sub).status == "delivered", timeout=30
+        )
+        # The receiver may have been sent it twice; deduping on webhook-id it applied it once.
+        assert len(receiver.applied) == 1 and len(receiver.requests) >= 1
+
+
+@override_settings(OUTBOX_SWEEP_AFTER=datetime.timedelta(0))
+def test_changes_committed_while_redis_is_down_are_delivered_when_it_is_back(worker, alice, osl):
+    from config import embedded
+
+    if not embedded.uses_embedded_redis():
+        pytest.skip("REDIS_URL points at a Redis this test cannot stop")
+    redis_server = embedded._server(embedded.EmbeddedRedis)
+    with Receiver() as receiver:
+        sub, receiver.secret = subscribe(system(), receiver.url, ["case.created"])
+        redis_server.stop()
+        try:
+            created = create_cases(alice, osl, 5)  # commits succeed; handing to the broker fails
+        finally:
+            redis_server.start()
+        assert len(created) == 5
+        assert services.sweep_undispatched() >= 5  # what beat's sweeper does every 30 s
+        assert receiver.wait_for(lambda r: len(r.applied) == 5, timeout=90), worker.log_path.read_text()[-3000:]
+        assert {e["payload"]["reference"] for e in receiver.applied.values()} == {c.reference for c in created}
