@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.api.conftest import make_key  # noqa: F401  (shared fixture)
 from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,6 +18,7 @@ class Receiver:
         self.hold_first = hold_first  # seconds to stall the first request (to kill a worker mid-delivery)
         self.requests: list[dict] = []
         self.applied: dict[str, dict] = {}  # webhook-id -> event, applied once
+        self.arrival_times: dict[str, float] = {}  # webhook-id -> when first applied (epoch seconds)
         self.bad_signatures = 0
         self.lock = threading.Lock()
         self.first_arrived = threading.Event()
@@ -42,8 +43,9 @@ class Receiver:
                     return
                 with receiver.lock:
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
-                    if 200 <= status < 300:
-                        receiver.applied.setdefault(headers["webhook-id"], event)
+                    if 200 <= status < 300 and headers["webhook-id"] not in receiver.applied:
+                        receiver.applied[headers["webhook-id"]] = event
+                        receiver.arrival_times[headers["webhook-id"]] = time.time()
                 self._answer(status)
 
             def _answer(self, status):

@@ -235,3 +235,40 @@ def test_tasks_due_tomorrow_remind_their_assignee(labour_case, alice, bob):
 def test_the_sweeper_finds_events_never_handed_to_the_broker(alice, osl):
     cases.case_create(actor=alice, unit=osl, **case_kwargs())
     assert services.sweep_undispatched(older_than=datetime.timedelta(0)) >= 1
+
+
+def test_the_python_visibility_rule_matches_the_sql_one(labour_case, alice, bob, carol, dave, erin, desk, ncp):
+    from tracker.events import event_visibility_q, event_visible_to, load_scopes
+    from tracker.referrals import services as referrals
+
+    cases.journal_add(actor=alice, case=labour_case, body="Private")
+    referral = referrals.referral_create(
+        actor=alice,
+        case=labour_case,
+        contact_point=ncp,
+        category="organised_crime",
+        summary="s",
+        legal_basis="police_register_act",
+    )
+    referrals.referral_send(actor=alice, referral=referral)
+    people = [alice, bob, carol, dave, erin, desk, officer("nina", "NAV")]
+    load_scopes(people)
+    events = list(Event.objects.all())
+    assert {e.type for e in events} == {"case.created", "journal.added", "referral.sent"}
+    for user in people:
+        in_sql = set(Event.objects.filter(event_visibility_q(user)).values_list("pk", flat=True))
+        assert {e.pk for e in events if event_visible_to(e, user)} == in_sql, user.username
+
+
+def test_dispatch_runs_a_constant_number_of_queries(alice, osl, django_assert_max_num_queries, reference):
+    for n in range(6):
+        officer(f"labour{n}", "LABOUR")
+        subscribe(system(name=f"S{n}"), f"https://s{n}.example/hook")
+    cases.case_create(actor=alice, unit=osl, **case_kwargs())
+    event = last_event("case.created")
+    # claim, event, candidates, memberships, desks, insert + read notifications,
+    # subscriptions, owners' memberships and desks, insert + read deliveries, savepoints
+    with django_assert_max_num_queries(16):
+        services.dispatch(event.pk)
+    assert Notification.objects.filter(event=event).count() >= 6
+    assert WebhookDelivery.objects.filter(event=event).count() == 6

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agencies.choices import UnitRole
 from agencies.models import NationalContactPoint, User
-from tracker.events import event_visibility_q
+from tracker.events import event_visible_to, load_scopes
 from tracker.models import Event
 
 WORKING_ROLES = (UnitRole.CASE_OFFICER, UnitRole.COORDINATOR)
@@ -47,11 +47,12 @@ def candidates(event: Event):
 
 def recipients(event: Event) -> list[User]:
     """The people to notify: candidates who may see the event, not its author, active."""
-    users = (
+    users = list(
         candidates(event)
         .filter(is_active=True, kind="person")
         .exclude(pk=event.actor_id)
         .select_related("agency")
         .distinct()
     )
-    return [user for user in users if Event.objects.filter(event_visibility_q(user), pk=event.pk).exists()]
+    load_scopes(users)
+    return [user for user in users if event_visible_to(event, user)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import os
 import random
 import time
 
@@ -20,7 +21,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from tracker import secrets
-from tracker.events import event_visibility_q
+from tracker.events import event_visible_to, load_scopes
 from tracker.models import Event, WebhookSubscription
 from tracker.notifications.models import DeliveryAttempt, DeliveryStatus, Notification, WebhookDelivery
 from tracker.notifications.recipients import recipients
@@ -69,12 +70,10 @@ def _notify_people(event: Event) -> list[Notification]:
 
 
 def _plan_deliveries(event: Event) -> list[WebhookDelivery]:
-    subs = WebhookSubscription.objects.filter(is_active=True).select_related("owner", "owner__agency")
-    wanted = [
-        sub
-        for sub in subs
-        if sub.wants(event.type) and Event.objects.filter(event_visibility_q(sub.owner), pk=event.pk).exists()
-    ]
+    subs = [s for s in WebhookSubscription.objects.filter(is_active=True).select_related("owner", "owner__agency")
+            if s.wants(event.type)]  # fmt: skip
+    load_scopes([s.owner for s in subs])
+    wanted = [sub for sub in subs if event_visible_to(event, sub.owner)]
     now = timezone.now()
     WebhookDelivery.objects.bulk_create(
         [WebhookDelivery(subscription=s, event=event, next_attempt_at=now) for s in wanted], ignore_conflicts=True
@@ -141,6 +140,19 @@ def signed_headers(subscription: WebhookSubscription, event: Event, body: str) -
     }
 
 
+_http: httpx.Client | None = None
+_http_pid: int | None = None
+
+
+def http_client() -> httpx.Client:
+    """One client per process (a new one per request costs an SSL context and a connection);
+    recreated after a fork, since connections must not be shared across processes."""
+    global _http, _http_pid
+    if _http is None or _http_pid != os.getpid():
+        _http, _http_pid = httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False), os.getpid()
+    return _http
+
+
 def backoff(attempt: int) -> float:
     """Exponential backoff with full jitter, capped (seconds before attempt ``attempt + 1``)."""
     base, cap = settings.WEBHOOK_RETRY_BASE_SECONDS, settings.WEBHOOK_RETRY_MAX_SECONDS
@@ -169,12 +181,7 @@ def deliver(delivery_id) -> float | None:
         started = time.monotonic()
         status_code, excerpt, error = None, "", ""
         try:
-            response = httpx.post(
-                sub.url,
-                content=body,
-                headers=signed_headers(sub, event, body),
-                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-            )
+            response = http_client().post(sub.url, content=body, headers=signed_headers(sub, event, body))
             status_code, excerpt = response.status_code, response.text[:500]
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"[:300]

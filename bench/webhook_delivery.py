@@ -1,0 +1,167 @@
+"""Benchmark: committed events → outbox → Celery (2 worker processes) → signed webhooks.
+
+    .venv/bin/python bench/webhook_delivery.py [--events 10000]
+
+Runs on a throwaway database (tracker_bench) on the same PostgreSQL as the project (the
+embedded one unless DATABASE_URL is set), with the project's Redis and a local receiver
+that verifies every signature. Prints events per second and commit-to-delivery latency
+p50/p95, and, as the baseline measured in the same run, the same receiver fed directly
+by one process signing and POSTing each event (no database, no broker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+BENCH_DB = "tracker_bench"
+
+
+def bench_database_url() -> str:
+    import django
+    from django.conf import settings
+
+    django.setup()
+    parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+
+
+def recreate_database() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        cursor.execute(f"CREATE DATABASE {BENCH_DB}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=10_000)
+    args = parser.parse_args()
+
+    url = bench_database_url()
+    recreate_database()
+    env = {**os.environ, "DATABASE_URL": url}
+    # From here on this process, and the worker, use the bench database.
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    code = subprocess.run([sys.executable, __file__, "--inner", "--events", str(args.events)], cwd=ROOT, env=env)
+    sys.exit(code.returncode)
+
+
+def inner(events: int) -> None:
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    from agencies import services as key_services
+    from agencies.models import Agency, RegionalUnit
+    from agencies.reference_data import load_reference_data
+    from cases import services as cases
+    from config.celery_app import app
+    from tests.factories import case_kwargs, officer
+    from tests.notifications.receiver import Receiver
+    from tracker import audit, webhooks
+    from tracker.models import Event
+    from tracker.notifications import services
+
+    load_reference_data()
+    actor = officer("bench.officer", "LABOUR")
+    case = cases.case_create(actor=actor, unit=RegionalUnit.objects.get(code="OSL"), **case_kwargs())
+    key, _ = key_services.api_key_create(
+        actor=None,
+        name="Bench receiver",
+        agency=Agency.objects.get(code="LABOUR"),
+        units=[RegionalUnit.objects.get(code="OSL")],
+        scopes=["webhooks:write"],
+    )
+    app.control.purge()
+
+    with Receiver() as receiver:
+        sub, receiver.secret = webhooks.subscription_create(
+            actor=key.user, url=receiver.url, event_types=["case.updated"]
+        )
+        # Baseline: one process signs and POSTs each event straight to the receiver.
+        # Written without the outbox hook, so nothing is queued for these.
+        sample = Event.objects.bulk_create(
+            Event(
+                type="bench.baseline",
+                unit=case.unit,
+                agencies=["LABOUR"],
+                object_type="cases.case",
+                object_id=str(case.pk),
+                payload={"reference": case.reference},
+            )
+            for _ in range(min(events, 2000))
+        )
+        sample = list(Event.objects.filter(type="bench.baseline").select_related("unit"))
+        started = time.perf_counter()
+        import httpx
+
+        with httpx.Client() as http:
+            for event in sample:
+                body = services.webhook_body(event)
+                http.post(sub.url, content=body, headers=services.signed_headers(sub, event, body))
+        baseline_rate = len(sample) / (time.perf_counter() - started)
+        receiver.requests.clear()
+        receiver.applied.clear()
+        receiver.arrival_times.clear()
+        Event.objects.filter(type="bench.baseline").delete()
+
+        log = (ROOT / "var" / "bench-worker.log").open("w")
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=2",
+             "--loglevel=" + os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"),
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", "bench@%h"],
+            cwd=ROOT, env=os.environ, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+        try:
+            time.sleep(3)
+            commit_times = {}
+            started = time.perf_counter()
+            for _ in range(events):  # one transaction per change, as in real use
+                with transaction.atomic():
+                    event = audit.emit(
+                        event_type="case.updated",
+                        obj=case,
+                        unit=case.unit,
+                        agencies=["LABOUR"],
+                        payload={"reference": case.reference},
+                    )
+                commit_times[str(event.uuid)] = time.time()
+            committed = time.perf_counter() - started
+            if not receiver.wait_for(lambda r: len(r.applied) >= events, timeout=max(600, events / 5)):
+                sys.exit(f"only {len(receiver.applied)} of {events} arrived; see var/bench-worker.log")
+            total = time.perf_counter() - started
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+        arrivals = receiver.arrival_times
+        latencies = sorted(arrivals[i] - commit_times[i] for i in commit_times)
+        p50 = statistics.median(latencies)
+        p95 = latencies[int(len(latencies) * 0.95) - 1]
+        rate = events / total
+        print(f"events:                       {events}")
+        print(f"committed in:                 {committed:.1f} s ({events / committed:.0f} commits/s)")
+        print(f"delivered in:                 {total:.1f} s")
+        print(f"pipeline throughput:          {rate:.0f} events/s (2 worker processes)")
+        print(f"baseline (direct POST):       {baseline_rate:.0f} events/s (1 process, no DB, no broker)")
+        print(f"ratio pipeline / baseline:    {rate / baseline_rate:.2f}")
+        print(f"commit-to-delivery latency:   p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
+        print(f"duplicates seen by receiver:  {len(receiver.requests) - len(receiver.applied)}")
+        print(f"bad signatures:               {receiver.bad_signatures}")
+
+
+if __name__ == "__main__":
+    if "--inner" in sys.argv:
+        inner(int(sys.argv[sys.argv.index("--events") + 1]))
+    else:
+        main()
