@@ -83,13 +83,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         case = self.get_object()
         return self.with_etag(Response(s.CaseSerializer(case).data), case)
 
-    def _case_response(self, case, code=status.HTTP_200_OK):
-        case = self.get_queryset().get(pk=case.pk)
-        response = Response(s.CaseSerializer(case).data, status=code)
-        if code == status.HTTP_201_CREATED:
-            response["Location"] = f"/api/v1/cases/{case.pk}/"
-        return self.with_etag(response, case)
-
     @extend_schema(
         summary="Create a case",
         request=s.CaseCreateSerializer,
@@ -97,9 +90,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         responses={201: s.CaseSerializer},
     )
     def create(self, request):
-        data = self._valid(s.CaseCreateSerializer, request.data)
+        data = self.validated(s.CaseCreateSerializer, request.data)
         case = services.case_create(actor=request.user, **data)
-        return self._case_response(case, status.HTTP_201_CREATED)
+        return self.respond(case, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Replace a case's editable fields",
@@ -110,9 +103,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     def update(self, request, pk=None, partial=False):
         case = self.get_object()
         version = expected_version(request, case)
-        data = self._valid(s.CaseUpdateSerializer, request.data, partial=partial)
+        data = self.validated(s.CaseUpdateSerializer, request.data, partial=partial)
         case = services.case_update(actor=request.user, case=case, expected_version=version, **data)
-        return self._case_response(case)
+        return self.respond(case)
 
     @extend_schema(
         summary="Change some of a case's fields",
@@ -133,9 +126,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     def transition(self, request, pk=None):
         case = self.get_object()
         version = expected_version(request, case)
-        data = self._valid(s.CaseTransitionSerializer, request.data)
+        data = self.validated(s.CaseTransitionSerializer, request.data)
         case = services.case_transition(actor=request.user, case=case, expected_version=version, **data)
-        return self._case_response(case)
+        return self.respond(case)
 
     # --- subjects -----------------------------------------------------------------
 
@@ -157,7 +150,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         if request.method == "GET":
             qs = case.subjects.select_related("organisation", "person")
             return self._page(qs, s.CaseSubjectSerializer)
-        data = self._valid(s.CaseSubjectInput, request.data)
+        data = self.validated(s.CaseSubjectInput, request.data)
         with transaction.atomic():
             target = _subject_target(request.user, data)
             link = services.case_add_subject(
@@ -198,7 +191,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         if request.method == "GET":
             return self._page(journal_visible_to(request.user, case), s.JournalEntrySerializer)
         fields = {k: v for k, v in request.data.items() if k != "attachments"}
-        data = self._valid(s.JournalEntryInput, fields)
+        data = self.validated(s.JournalEntryInput, fields)
         files = request.FILES.getlist("attachments") if hasattr(request, "FILES") else []
         entry = services.journal_add(actor=request.user, case=case, attachments=files, **data)
         return Response(s.JournalEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
@@ -218,7 +211,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         case = self.get_object()
         if request.method == "GET":
             return self._page(case.tasks.all(), s.TaskSerializer)
-        data = self._valid(s.TaskInput, request.data)
+        data = self.validated(s.TaskInput, request.data)
         task = services.task_create(actor=request.user, case=case, **data)
         return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
@@ -232,7 +225,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     def task_status(self, request, pk=None, task_id=None):
         case = self.get_object()
         task = get_object_or_404(case.tasks.all(), pk=task_id)
-        data = self._valid(s.TaskStatusInput, request.data)
+        data = self.validated(s.TaskStatusInput, request.data)
         task = services.task_set_status(actor=request.user, task=task, status=data["status"])
         return Response(s.TaskSerializer(task).data)
 
@@ -246,7 +239,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     )
     @action(filter_backends=[], detail=False, methods=["post"])
     def bulk(self, request):
-        envelope = self._valid(BulkCasesInput, request.data)
+        envelope = self.validated(BulkCasesInput, request.data)
         errors, created = [], []
         with transaction.atomic():
             for index, item in enumerate(envelope["cases"]):
@@ -271,11 +264,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         return Response({"cases": s.CaseSerializer(cases, many=True).data}, status=status.HTTP_201_CREATED)
 
     # --- helpers ------------------------------------------------------------------
-
-    def _valid(self, serializer_class, data, partial=False):
-        serializer = serializer_class(data=data, partial=partial, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
     def _page(self, queryset, serializer_class):
         paginator = ListPage()

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from rest_framework import serializers, viewsets
 from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
 
 from tracker.api.idempotency import run_idempotent
 from tracker.api.problems import PreconditionFailed, PreconditionRequired
@@ -101,6 +102,21 @@ class TrackerViewSetMixin:
     def with_etag(self, response, obj):
         response["ETag"] = etag_for(obj)
         return response
+
+    def validated(self, serializer_class, data, partial=False):
+        serializer = serializer_class(data=data, partial=partial, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def respond(self, obj, code=200):
+        """The object as the caller sees it now, with its ETag (and Location when created)."""
+        from django.urls import reverse
+
+        obj = self.get_queryset().get(pk=obj.pk)
+        response = Response(self.get_serializer_class()(obj).data, status=code)
+        if code == 201:
+            response["Location"] = reverse(f"api:{self.basename}-detail", args=[obj.pk])
+        return self.with_etag(response, obj)
 
 
 class TrackerViewSet(TrackerViewSetMixin, viewsets.GenericViewSet):

@@ -49,18 +49,6 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         control = self.get_object()
         return self.with_etag(Response(s.ControlSerializer(control).data), control)
 
-    def _respond(self, control, code=status.HTTP_200_OK):
-        control = self.get_queryset().get(pk=control.pk)
-        response = Response(s.ControlSerializer(control).data, status=code)
-        if code == status.HTTP_201_CREATED:
-            response["Location"] = f"/api/v1/controls/{control.pk}/"
-        return self.with_etag(response, control)
-
-    def _valid(self, serializer_class, data, partial=False):
-        serializer = serializer_class(data=data, partial=partial, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     @extend_schema(
         summary="Plan a joint control",
         request=s.ControlCreateSerializer,
@@ -68,10 +56,10 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         responses={201: s.ControlSerializer},
     )
     def create(self, request):
-        data = self._valid(s.ControlCreateSerializer, request.data)
+        data = self.validated(s.ControlCreateSerializer, request.data)
         data["sites"] = [dict(site) for site in data["sites"]]
         control = services.plan_control(actor=request.user, **data)
-        return self._respond(control, status.HTTP_201_CREATED)
+        return self.respond(control, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Change a control's title, briefing or time window",
@@ -82,9 +70,9 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
     def partial_update(self, request, pk=None):
         control = self.get_object()
         version = expected_version(request, control)
-        data = self._valid(s.ControlUpdateSerializer, request.data, partial=True)
+        data = self.validated(s.ControlUpdateSerializer, request.data, partial=True)
         control = services.control_update(actor=request.user, control=control, expected_version=version, **data)
-        return self._respond(control)
+        return self.respond(control)
 
     @extend_schema(
         summary="Replace a control's title, briefing and time window",
@@ -95,9 +83,9 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
     def update(self, request, pk=None):
         control = self.get_object()
         version = expected_version(request, control)
-        data = self._valid(s.ControlUpdateSerializer, request.data)
+        data = self.validated(s.ControlUpdateSerializer, request.data)
         control = services.control_update(actor=request.user, control=control, expected_version=version, **data)
-        return self._respond(control)
+        return self.respond(control)
 
     @extend_schema(
         summary="Move a control through its workflow",
@@ -109,9 +97,9 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
     def transition(self, request, pk=None):
         control = self.get_object()
         version = expected_version(request, control)
-        data = self._valid(s.ControlTransitionSerializer, request.data)
+        data = self.validated(s.ControlTransitionSerializer, request.data)
         control = services.control_transition(actor=request.user, control=control, expected_version=version, **data)
-        return self._respond(control)
+        return self.respond(control)
 
     @extend_schema(
         methods=["GET"],
@@ -134,7 +122,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
             paginator.ordering = "booked_at"
             page = paginator.paginate_queryset(bookings, request, view=self)
             return paginator.get_paginated_response(s.ParticipantSerializer(page, many=True).data)
-        data = self._valid(s.BookingInput, request.data)
+        data = self.validated(s.BookingInput, request.data)
         booking = services.control_book_officer(actor=request.user, control=control, **data)
         return Response(s.ParticipantSerializer(booking).data, status=status.HTTP_201_CREATED)
 
@@ -167,6 +155,6 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
             paginator.ordering = "recorded_at"
             page = paginator.paginate_queryset(findings, request, view=self)
             return paginator.get_paginated_response(s.FindingSerializer(page, many=True).data)
-        data = self._valid(s.FindingInput, request.data)
+        data = self.validated(s.FindingInput, request.data)
         finding = services.record_finding(actor=request.user, control=control, **data)
         return Response(s.FindingSerializer(finding).data, status=status.HTTP_201_CREATED)

@@ -54,18 +54,6 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerV
         referral = self.get_object()
         return self.with_etag(Response(s.ReferralSerializer(referral).data), referral)
 
-    def _respond(self, referral, code=status.HTTP_200_OK):
-        referral = self.get_queryset().get(pk=referral.pk)
-        response = Response(s.ReferralSerializer(referral).data, status=code)
-        if code == status.HTTP_201_CREATED:
-            response["Location"] = f"/api/v1/referrals/{referral.pk}/"
-        return self.with_etag(response, referral)
-
-    def _valid(self, serializer_class, data):
-        serializer = serializer_class(data=data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     @extend_schema(
         summary="Draft a referral of a case to a national contact point",
         request=s.ReferralCreateSerializer,
@@ -73,16 +61,16 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerV
         responses={201: s.ReferralSerializer},
     )
     def create(self, request):
-        data = self._valid(s.ReferralCreateSerializer, request.data)
+        data = self.validated(s.ReferralCreateSerializer, request.data)
         referral = services.referral_create(actor=request.user, **data)
-        return self._respond(referral, status.HTTP_201_CREATED)
+        return self.respond(referral, status.HTTP_201_CREATED)
 
     def _act(self, request, service, serializer_class=None):
         referral = self.get_object()
         version = expected_version(request, referral)
-        data = self._valid(serializer_class, request.data) if serializer_class else {}
+        data = self.validated(serializer_class, request.data) if serializer_class else {}
         referral = service(actor=request.user, referral=referral, expected_version=version, **data)
-        return self._respond(referral)
+        return self.respond(referral)
 
     @_step("Send a draft referral")
     @action(detail=True, methods=["post"])
