@@ -209,14 +209,13 @@ def case_transition(
         raise InvalidTransition(f"A case cannot go from {case.get_status_display().lower()} to {to}.")
     if case.status == c.CaseStatus.CLOSED:
         require_coordinator(actor, case.unit_id, "reopen a case")
+    before = _case_state(case)
     if to == c.CaseStatus.CLOSED:
         if outcome not in c.CaseOutcome.values:
             raise DomainValidationError.for_field("outcome", "Closing a case needs an outcome.")
         case.outcome, case.outcome_note, case.closed_at = outcome, note, timezone.now()
     elif case.status == c.CaseStatus.CLOSED:
         case.outcome, case.outcome_note, case.closed_at = "", "", None
-    before = _case_state(case)
-    before["status"] = case.status  # outcome fields above are the "after" side
     previous = case.status
     case.status = to
     case.version += 1

@@ -107,3 +107,16 @@ def test_bad_case_input_is_refused_with_the_field_named(alice, osl):
         services.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "NOPE"]))
     assert "agencies" in exc.value.errors
     assert not Case.objects.exists()
+
+
+def test_the_audit_row_of_a_closing_holds_the_state_before_and_after(labour_case, alice):
+    case = services.case_transition(
+        actor=alice, case=labour_case, to=CaseStatus.CLOSED, outcome=CaseOutcome.SANCTIONED, note="Fines imposed"
+    )
+    entry = AuditEntry.objects.get(object_id=str(case.pk), action="case.transition")
+    assert (entry.before["status"], entry.before["outcome"]) == ("received", "")
+    assert (entry.after["status"], entry.after["outcome"], entry.after["outcome_note"]) == (
+        "closed",
+        "sanctioned",
+        "Fines imposed",
+    )
