@@ -271,24 +271,32 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
+class SubjectRegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
+    """Organisations or persons linked to cases the caller can see, with an exact number lookup."""
+
+    scope = "cases"
+    pagination_class = ListPage
+    number_param: str  # query parameter and model field of the registry number
+
+    def scoped_queryset(self, user):
+        model = self.queryset.model
+        qs = model.objects.filter(case_links__case__in=cases_visible_to(user).values("pk"))
+        number = self.request.query_params.get(self.number_param)
+        if number:
+            qs = qs.filter(**{self.number_param: number.replace(" ", "")})
+        return qs.distinct()
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List organisations on cases you can see",
         parameters=[OpenApiParameter("organisation_number", str, description="Exact lookup")],
     ),
 )
-class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
-    scope = "cases"
+class OrganisationViewSet(SubjectRegisterViewSet):
     serializer_class = s.OrganisationSerializer
-    pagination_class = ListPage
     queryset = Organisation.objects.none()
-
-    def scoped_queryset(self, user):
-        qs = Organisation.objects.filter(case_links__case__in=cases_visible_to(user).values("pk"))
-        number = self.request.query_params.get("organisation_number")
-        if number:
-            qs = qs.filter(organisation_number=number.replace(" ", ""))
-        return qs.distinct()
+    number_param = "organisation_number"
 
 
 @extend_schema_view(
@@ -297,15 +305,7 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Trac
         parameters=[OpenApiParameter("id_number", str, description="Exact lookup")],
     ),
 )
-class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
-    scope = "cases"
+class PersonViewSet(SubjectRegisterViewSet):
     serializer_class = s.PersonSerializer
-    pagination_class = ListPage
     queryset = Person.objects.none()
-
-    def scoped_queryset(self, user):
-        qs = Person.objects.filter(case_links__case__in=cases_visible_to(user).values("pk"))
-        number = self.request.query_params.get("id_number")
-        if number:
-            qs = qs.filter(id_number=number.replace(" ", ""))
-        return qs.distinct()
+    number_param = "id_number"
