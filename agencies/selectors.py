@@ -33,8 +33,3 @@ def units_visible_to(user: User):
     if user.is_superuser:
         return RegionalUnit.objects.all()
     return RegionalUnit.objects.filter(pk__in=unit_ids_for(user))
-
-
-def officers_of(unit: RegionalUnit, agency=None):
-    qs = User.objects.filter(memberships__unit=unit, is_active=True).distinct()
-    return qs.filter(agency=agency) if agency is not None else qs

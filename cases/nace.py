@@ -24,11 +24,6 @@ def section_choices() -> list[tuple[str, str]]:
     return [(code, row["label"].capitalize()) for code, row in _codes().items() if row["level"] == "section"]
 
 
-def label(code: str) -> str:
-    row = _codes().get(code)
-    return row["label"] if row else ""
-
-
 def section_of(code: str) -> str:
     """The section letter of a class code (41.20 → F)."""
     row = _codes().get(code[:2])

@@ -101,13 +101,23 @@ def _next_number(unit: RegionalUnit, year: int) -> int:
         return cursor.fetchone()[0]
 
 
-def _agencies_by_code(codes: Iterable[str | Agency], field: str = "agencies") -> list[Agency]:
+def agencies_by_code(codes: Iterable[str | Agency], field: str = "agencies") -> list[Agency]:
     codes = [a.code if isinstance(a, Agency) else a for a in codes]
     found = {a.code: a for a in Agency.objects.filter(code__in=codes, is_active=True)}
     missing = sorted(set(codes) - found.keys())
     if missing:
         raise DomainValidationError.for_field(field, f"Unknown agency: {', '.join(missing)}.")
     return [found[code] for code in dict.fromkeys(codes)]
+
+
+def participating_agencies(unit: RegionalUnit, lead: Agency, agencies: Iterable[Agency | str]) -> list[Agency]:
+    """The lead and the other agencies, all of which must be members of the unit."""
+    participating = agencies_by_code([lead.code, *agencies])
+    unit_agencies = set(unit.agencies.values_list("code", flat=True))
+    outside = sorted(a.code for a in participating if a.code not in unit_agencies)
+    if outside:
+        raise DomainValidationError.for_field("agencies", f"Not a member agency of {unit.code}: {', '.join(outside)}.")
+    return participating
 
 
 def _check_offences(offences: Sequence[str]) -> list[str]:
@@ -133,12 +143,8 @@ def case_create(
     priority: str = c.Priority.NORMAL,
 ) -> Case:
     require_unit_worker(actor, unit.pk)
-    lead = _agencies_by_code([lead_agency], "lead_agency")[0]
-    participating = _agencies_by_code([lead.code, *agencies])
-    unit_agencies = set(unit.agencies.values_list("code", flat=True))
-    outside = sorted(a.code for a in participating if a.code not in unit_agencies)
-    if outside:
-        raise DomainValidationError.for_field("agencies", f"Not a member agency of {unit.code}: {', '.join(outside)}.")
+    lead = agencies_by_code([lead_agency], "lead_agency")[0]
+    participating = participating_agencies(unit, lead, agencies)
     if not actor.is_superuser and actor.agency_id not in {a.pk for a in participating}:
         raise NotPermitted("You can only create cases in which your own agency takes part.")
     received_on = received_on or timezone.localdate()
@@ -184,13 +190,7 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, agenc
         setattr(case, field, value)
     clean(case)
     if agencies is not None:
-        participating = _agencies_by_code([case.lead_agency.code, *agencies])
-        unit_agencies = set(case.unit.agencies.values_list("code", flat=True))
-        outside = sorted(a.code for a in participating if a.code not in unit_agencies)
-        if outside:
-            raise DomainValidationError.for_field(
-                "agencies", f"Not a member agency of {case.unit.code}: {', '.join(outside)}."
-            )
+        participating = participating_agencies(case.unit, case.lead_agency, agencies)
         case.agencies.set(participating)
     case.version += 1
     case.save()

@@ -61,10 +61,7 @@ class UnitViewSet(ReferenceViewSet):
                 Prefetch("memberships", queryset=UnitMembership.objects.filter(unit=unit), to_attr="unit_memberships")
             )
         )
-        paginator = Pagination()
-        paginator.ordering = "username"
-        page = paginator.paginate_queryset(members, request, view=self)
-        return paginator.get_paginated_response(s.MemberSerializer(page, many=True).data)
+        return self.paginated(members, s.MemberSerializer, ordering="username")
 
 
 @extend_schema_view(

@@ -149,7 +149,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         case = self.get_object()
         if request.method == "GET":
             qs = case.subjects.select_related("organisation", "person")
-            return self._page(qs, s.CaseSubjectSerializer)
+            return self.paginated(qs, s.CaseSubjectSerializer)
         data = self.validated(s.CaseSubjectInput, request.data)
         with transaction.atomic():
             target = _subject_target(request.user, data)
@@ -189,7 +189,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     def journal(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
-            return self._page(journal_visible_to(request.user, case), s.JournalEntrySerializer)
+            return self.paginated(journal_visible_to(request.user, case), s.JournalEntrySerializer)
         fields = {k: v for k, v in request.data.items() if k != "attachments"}
         data = self.validated(s.JournalEntryInput, fields)
         files = request.FILES.getlist("attachments") if hasattr(request, "FILES") else []
@@ -210,7 +210,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     def tasks(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
-            return self._page(case.tasks.all(), s.TaskSerializer)
+            return self.paginated(case.tasks.all(), s.TaskSerializer)
         data = self.validated(s.TaskInput, request.data)
         task = services.task_create(actor=request.user, case=case, **data)
         return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
@@ -264,11 +264,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         return Response({"cases": s.CaseSerializer(cases, many=True).data}, status=status.HTTP_201_CREATED)
 
     # --- helpers ------------------------------------------------------------------
-
-    def _page(self, queryset, serializer_class):
-        paginator = ListPage()
-        page = paginator.paginate_queryset(queryset, self.request, view=self)
-        return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 class SubjectRegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):

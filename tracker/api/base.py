@@ -103,6 +103,13 @@ class TrackerViewSetMixin:
         response["ETag"] = etag_for(obj)
         return response
 
+    def paginated(self, queryset, serializer_class, ordering: str = "created_at"):
+        """A cursor page of a nested list (subjects, journal, participants…), in ``ordering``."""
+        paginator = Pagination()
+        paginator.ordering = ordering
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
     def validated(self, serializer_class, data, partial=False):
         serializer = serializer_class(data=data, partial=partial, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from agencies.choices import UnitRole
 from agencies.models import Agency, RegionalUnit, SanctionKind, User
 from agencies.selectors import has_role
-from cases.services import _agencies_by_code, journal_system
+from cases.services import agencies_by_code, journal_system
 from tracker import audit
 from tracker.controls.choices import BOOKING_STATES, FINDING_STATES, ControlStatus
 from tracker.controls.models import ControlOfficer, ControlSite, Finding, JointControl
@@ -70,7 +70,7 @@ def plan_control(
     target_persons: Iterable = (),
 ) -> JointControl:
     _require_planner(actor, unit.pk)
-    participating = _agencies_by_code(agencies)
+    participating = agencies_by_code(agencies)
     if not participating:
         raise DomainValidationError.for_field("agencies", "A joint control needs at least one participating agency.")
     _check_window(starts_at, ends_at)

@@ -7,7 +7,6 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from cases.api.views import ListPage
 from tracker.api.base import Pagination, TrackerViewSet, expected_version
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.controls import services
@@ -118,10 +117,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         control = self.get_object()
         if request.method == "GET":
             bookings = control.officers.select_related("officer", "agency")
-            paginator = Pagination()
-            paginator.ordering = "booked_at"
-            page = paginator.paginate_queryset(bookings, request, view=self)
-            return paginator.get_paginated_response(s.ParticipantSerializer(page, many=True).data)
+            return self.paginated(bookings, s.ParticipantSerializer, ordering="booked_at")
         data = self.validated(s.BookingInput, request.data)
         booking = services.control_book_officer(actor=request.user, control=control, **data)
         return Response(s.ParticipantSerializer(booking).data, status=status.HTTP_201_CREATED)
@@ -151,10 +147,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         control = self.get_object()
         if request.method == "GET":
             findings = control.findings.select_related("agency", "sanction_kind", "recorded_by")
-            paginator = ListPage()
-            paginator.ordering = "recorded_at"
-            page = paginator.paginate_queryset(findings, request, view=self)
-            return paginator.get_paginated_response(s.FindingSerializer(page, many=True).data)
+            return self.paginated(findings, s.FindingSerializer, ordering="recorded_at")
         data = self.validated(s.FindingInput, request.data)
         finding = services.record_finding(actor=request.user, control=control, **data)
         return Response(s.FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
