@@ -110,6 +110,6 @@ def emit(
 
 
 def _hand_to_broker(event_id: int) -> None:
-    from tracker.notifications.tasks import dispatch_event
+    from tracker.notifications import wakeup
 
-    dispatch_event.delay(event_id)
+    wakeup.request(event_id)

@@ -71,8 +71,10 @@ class Worker:
 @pytest.fixture
 def worker(transactional_db, tmp_path):
     from config.celery_app import app
+    from tracker.notifications import wakeup
 
     app.control.purge()  # messages left by earlier tests' commits
+    wakeup.clear()  # and the flag of a dispatch task purged with them
     w = Worker(tmp_path / "worker.log").start()
     yield w
     w.stop()

@@ -1,13 +1,22 @@
+import base64
+import json
+
 import redis
 from django.conf import settings
 
 from cases import services as cases
 from tests.api.conftest import client_for
-from tests.factories import case_kwargs
+from tests.factories import case_kwargs, officer
 from tests.notifications.receiver import Receiver
-from tests.notifications.test_services import last_event, subscribe
-from tracker.notifications import services
-from tracker.notifications.models import DeliveryStatus, Notification, WebhookDelivery
+from tests.notifications.test_services import delivery_ids, last_event, subscribe, system
+from tracker.notifications import services, wakeup
+from tracker.notifications.models import (
+    DeliveryStatus,
+    EmailFrequency,
+    Notification,
+    NotificationPreference,
+    WebhookDelivery,
+)
 
 
 def test_a_service_hands_its_event_to_the_broker_on_commit(alice, osl, django_capture_on_commit_callbacks):
@@ -15,6 +24,7 @@ def test_a_service_hands_its_event_to_the_broker_on_commit(alice, osl, django_ca
     from config.celery_app import app
 
     app.control.purge()
+    wakeup.clear()
     queue = redis.Redis.from_url(settings.REDIS_URL)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         cases.case_create(actor=alice, unit=osl, **case_kwargs())
@@ -22,6 +32,58 @@ def test_a_service_hands_its_event_to_the_broker_on_commit(alice, osl, django_ca
     for callback in callbacks:
         callback()
     assert queue.llen("celery") == 1
+    app.control.purge()
+
+
+def queued_tasks() -> list[tuple[str, list]]:
+    """The tasks waiting in the broker, oldest first: (name, positional arguments)."""
+    queue = redis.Redis.from_url(settings.REDIS_URL)
+    messages = [json.loads(raw) for raw in reversed(queue.lrange("celery", 0, -1))]
+    return [(m["headers"]["task"], json.loads(base64.b64decode(m["body"]))[0]) for m in messages]
+
+
+def test_commits_in_a_burst_share_one_waiting_dispatch_task(alice, osl, django_capture_on_commit_callbacks):
+    from config.celery_app import app
+
+    app.control.purge()
+    wakeup.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            cases.case_create(actor=alice, unit=osl, **case_kwargs())
+    assert [name for name, _ in queued_tasks()] == ["notifications.dispatch_event"]
+    wakeup.clear()  # what the task does before it claims: a later commit queues another
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.case_create(actor=alice, unit=osl, **case_kwargs())
+    assert len(queued_tasks()) == 2
+    app.control.purge()
+    wakeup.clear()
+
+
+def test_dispatch_queues_one_delivery_task_per_subscription_and_e_mail_only_for_who_wants_it_now(
+    alice, bob, osl, django_capture_on_commit_callbacks
+):
+    from config.celery_app import app
+
+    bob.email = "bob@tax.example"
+    bob.save()
+    lars = officer("lars", "LABOUR")
+    lars.email = "lars@labour.example"
+    lars.save()
+    NotificationPreference.objects.create(user=lars, email=EmailFrequency.DIGEST)
+    officer("nils", "LABOUR")  # no address
+    first, _ = subscribe(system(name="A"), "https://a.example/hook", ["case.created"])
+    second, _ = subscribe(system(name="B"), "https://b.example/hook", ["case.created"])
+    for _ in range(3):
+        cases.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))
+    app.control.purge()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.dispatch(last_event("case.created").pk) >= 3
+    queued = queued_tasks()
+    deliveries = sorted(args[0] for name, args in queued if name == "notifications.deliver_webhooks")
+    assert deliveries == sorted([delivery_ids(first), delivery_ids(second)]) and len(deliveries[0]) == 3
+    (emails,) = [args[0] for name, args in queued if name == "notifications.email_notifications"]
+    assert sorted(emails) == sorted(str(n.pk) for n in Notification.objects.filter(recipient=bob))
+    assert len(emails) == 3
     app.control.purge()
 
 
@@ -61,13 +123,13 @@ def test_a_system_reads_its_delivery_log_and_redelivers(make_key, alice, osl):
         cases.case_create(actor=alice, unit=osl, **case_kwargs())
         services.dispatch(last_event("case.created").pk)
         delivery = WebhookDelivery.objects.get(subscription=sub)
-        services.deliver(delivery.pk)
+        services.deliver([delivery.pk])
         log = api.get(f"/api/v1/webhooks/{sub.pk}/deliveries/").json()["results"]
         assert log[0]["attempt_log"][0]["status_code"] == 500 and log[0]["status"] == "pending"
         WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.DEAD)
         again = api.post(f"/api/v1/webhooks/{sub.pk}/deliveries/{delivery.pk}/redeliver/")
         assert again.status_code == 202 and again.json()["status"] == "pending"
-        services.deliver(delivery.pk)
+        services.deliver([delivery.pk])
         assert len(receiver.applied) == 1
     _, other = make_key(agency="POLICE", units=("BGO",), name="Other")
     assert client_for(other).get(f"/api/v1/webhooks/{sub.pk}/deliveries/").status_code == 404

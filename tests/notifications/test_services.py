@@ -41,6 +41,10 @@ def subscribe(owner, url, types=()):
     return sub, secret
 
 
+def delivery_ids(sub) -> list[str]:
+    return [str(pk) for pk in sub.deliveries.order_by("event_id").values_list("pk", flat=True)]
+
+
 def last_event(kind):
     return Event.objects.filter(type=kind).order_by("-id").first()
 
@@ -49,7 +53,7 @@ def test_an_event_notifies_the_unit_members_of_its_agencies_and_no_one_else(alic
     officer("nina", "NAV")  # same unit, agency not on the case
     case = cases.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))
     labour2 = officer("lars", "LABOUR")
-    assert services.dispatch(last_event("case.created").pk) is True
+    assert services.dispatch(last_event("case.created").pk) >= 1
     told = set(Notification.objects.values_list("recipient__username", flat=True))
     assert {"bob", "lars"} <= told  # Tax takes part; another Labour officer
     assert "alice" not in told  # the author
@@ -61,8 +65,8 @@ def test_an_event_notifies_the_unit_members_of_its_agencies_and_no_one_else(alic
 def test_dispatching_twice_notifies_once(alice, bob, osl):
     cases.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))
     event = last_event("case.created")
-    assert services.dispatch(event.pk) is True
-    assert services.dispatch(event.pk) is False
+    assert services.dispatch(event.pk) >= 1
+    assert services.dispatch(event.pk) == 0
     assert Notification.objects.filter(event=event, recipient=bob).count() == 1
 
 
@@ -72,7 +76,8 @@ def test_a_private_journal_entry_reaches_no_other_agency(alice, bob, osl, refere
     sub, _ = subscribe(tax_system, "https://tax.example/hook")
     cases.journal_add(actor=alice, case=case, body="Labour only", visibility=Visibility.AGENCY)
     services.dispatch(last_event("journal.added").pk)
-    assert not WebhookDelivery.objects.filter(subscription=sub).exists()
+    assert WebhookDelivery.objects.filter(subscription=sub, event__type="case.created").exists()  # same batch
+    assert not WebhookDelivery.objects.filter(subscription=sub, event__type="journal.added").exists()
     assert not Notification.objects.filter(recipient=bob, verb="journal.added").exists()
 
 
@@ -84,14 +89,14 @@ def test_a_webhook_is_signed_and_delivered(alice, osl, reference):
         cases.case_create(actor=alice, unit=osl, **case_kwargs())
         services.dispatch(last_event("case.created").pk)
         delivery = WebhookDelivery.objects.get(subscription=sub)
-        assert services.deliver(delivery.pk) is None
+        assert services.deliver([delivery.pk]) == []
         delivery.refresh_from_db()
         assert delivery.status == DeliveryStatus.DELIVERED and receiver.bad_signatures == 0
         (event,) = receiver.applied.values()
         assert event["type"] == "case.created" and event["payload"]["reference"].startswith("OSL-")
         attempt = delivery.attempt_log.get()
         assert attempt.status_code == 200 and attempt.latency_ms >= 0 and attempt.response_excerpt == "ok"
-        assert services.deliver(delivery.pk) is None  # settled: not sent again
+        assert services.deliver([delivery.pk]) == []  # settled: not sent again
         assert len(receiver.requests) == 1
 
 
@@ -103,9 +108,9 @@ def test_a_failed_delivery_is_retried_with_growing_jittered_delays(alice, osl, r
         cases.case_create(actor=alice, unit=osl, **case_kwargs())
         services.dispatch(last_event("case.created").pk)
         delivery = WebhookDelivery.objects.get(subscription=sub, event__type="case.created")
-        first, second = services.deliver(delivery.pk), services.deliver(delivery.pk)
-        assert 0.5 <= first <= 1 and 1 <= second <= 2
-        assert services.deliver(delivery.pk) is None
+        ((ids, first),), ((_, second),) = services.deliver([delivery.pk]), services.deliver([delivery.pk])
+        assert ids == [str(delivery.pk)] and 0.5 <= first <= 1 and 1 <= second <= 2
+        assert services.deliver([delivery.pk]) == []
         delivery.refresh_from_db()
         assert delivery.status == DeliveryStatus.DELIVERED
         assert [a.status_code for a in delivery.attempt_log.all()] == [500, 503, 200]
@@ -126,7 +131,7 @@ def test_after_the_retry_window_a_delivery_is_dead_lettered_then_the_subscriptio
             services.dispatch(last_event("case.created").pk)
         with django_capture_on_commit_callbacks(execute=True):
             for delivery in WebhookDelivery.objects.filter(subscription=sub):
-                assert services.deliver(delivery.pk) is None
+                assert services.deliver([delivery.pk]) == []
         assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DEAD}
     sub.refresh_from_db()
     assert sub.is_active is False and "kept failing" in sub.disabled_reason
@@ -142,7 +147,7 @@ def test_redelivery_sends_a_dead_letter_again(alice, osl, reference):
         delivery = WebhookDelivery.objects.get(subscription=sub)
         WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.DEAD, dead_at=timezone.now())
         services.redeliver(actor=owner, delivery=delivery)
-        assert services.deliver(delivery.pk) is None
+        assert services.deliver([delivery.pk]) == []
         delivery.refresh_from_db()
         assert delivery.status == DeliveryStatus.DELIVERED and len(receiver.applied) == 1
 
@@ -258,6 +263,79 @@ def test_the_python_visibility_rule_matches_the_sql_one(labour_case, alice, bob,
     for user in people:
         in_sql = set(Event.objects.filter(event_visibility_q(user)).values_list("pk", flat=True))
         assert {e.pk for e in events if event_visible_to(e, user)} == in_sql, user.username
+
+
+def test_a_burst_is_dispatched_in_one_batch_for_the_queries_of_one_event(
+    alice, osl, django_assert_max_num_queries, reference
+):
+    for n in range(3):
+        officer(f"labour{n}", "LABOUR")
+        subscribe(system(name=f"S{n}"), f"https://s{n}.example/hook")
+    for _ in range(30):
+        cases.case_create(actor=alice, unit=osl, **case_kwargs())
+    waiting = Event.objects.filter(dispatched_at__isnull=True).count()
+    assert waiting >= 30
+    with django_assert_max_num_queries(16):
+        assert services.dispatch(last_event("case.created").pk) == waiting
+    assert Notification.objects.filter(verb="case.created").count() == 30 * 3
+    assert WebhookDelivery.objects.filter(event__type="case.created").count() == 30 * 3
+    assert services.dispatch(last_event("case.created").pk) == 0
+
+
+@override_settings(DISPATCH_BATCH_SIZE=4)
+def test_a_batch_takes_its_own_event_first_then_the_oldest(alice, osl, reference):
+    for _ in range(6):
+        cases.case_create(actor=alice, unit=osl, **case_kwargs())
+    waiting = list(Event.objects.filter(dispatched_at__isnull=True).order_by("pk"))
+    assert services.dispatch(waiting[-1].pk) == 4
+    claimed = set(Event.objects.filter(dispatched_at__isnull=False).values_list("pk", flat=True))
+    assert claimed == {waiting[-1].pk, *[e.pk for e in waiting[:3]]}
+
+
+def test_a_batch_of_deliveries_stops_at_a_failure_and_postpones_the_rest(alice, osl, reference):
+    owner = system()
+    with Receiver(statuses=[200, 500]) as receiver:
+        sub, receiver.secret = subscribe(owner, receiver.url, ["case.created"])
+        for _ in range(4):
+            cases.case_create(actor=alice, unit=osl, **case_kwargs())
+        services.dispatch(last_event("case.created").pk)
+        ids = delivery_ids(sub)
+        (failed, delay), (postponed, same_delay) = services.deliver(ids)
+        assert failed == ids[1:2] and postponed == ids[2:] and delay == same_delay > 0
+        assert len(receiver.requests) == 2  # the receiver is failing: the rest were not tried
+        rows = {str(d.pk): d for d in WebhookDelivery.objects.filter(subscription=sub)}
+        assert rows[ids[0]].status == DeliveryStatus.DELIVERED
+        assert [rows[i].attempts for i in ids] == [1, 1, 0, 0]
+        assert all(rows[i].status == DeliveryStatus.PENDING and rows[i].next_attempt_at for i in ids[1:])
+        assert services.deliver(ids) == []  # the receiver has recovered
+        assert len(receiver.applied) == 4 and receiver.bad_signatures == 0
+
+
+@override_settings(WEBHOOK_BATCH_SECONDS=0)
+def test_a_batch_out_of_time_hands_the_rest_on_at_once(alice, osl, reference):
+    owner = system()
+    with Receiver() as receiver:
+        sub, receiver.secret = subscribe(owner, receiver.url, ["case.created"])
+        for _ in range(3):
+            cases.case_create(actor=alice, unit=osl, **case_kwargs())
+        services.dispatch(last_event("case.created").pk)
+        ids = delivery_ids(sub)
+        assert services.deliver(ids) == [(ids[1:], 0.0)]
+        assert len(receiver.applied) == 1
+
+
+def test_a_disabled_subscription_keeps_its_deliveries_waiting(alice, osl, reference):
+    owner = system()
+    sub, _ = subscribe(owner, "https://paused.example/hook", ["case.created"])
+    cases.case_create(actor=alice, unit=osl, **case_kwargs())
+    services.dispatch(last_event("case.created").pk)
+    delivery = WebhookDelivery.objects.get(subscription=sub)
+    webhooks.subscription_disable(subscription=sub, reason="Paused")
+    assert services.deliver([delivery.pk]) == []
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 0
+    with override_settings(OUTBOX_SWEEP_AFTER=datetime.timedelta(0)):
+        assert services.enqueue_due_deliveries() == 0  # not re-queued while it is off
 
 
 def test_dispatch_runs_a_constant_number_of_queries(alice, osl, django_assert_max_num_queries, reference):

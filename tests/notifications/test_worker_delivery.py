@@ -1,6 +1,7 @@
 """Layer 3: end to end with a real Celery worker, real Redis, PostgreSQL and an HTTP receiver."""
 
 import datetime
+import re
 
 import pytest
 from django.test import override_settings
@@ -27,6 +28,23 @@ def test_committed_changes_are_delivered_signed_by_the_worker(worker, alice, osl
         assert receiver.bad_signatures == 0
         assert {e["payload"]["reference"] for e in receiver.applied.values()} == {c.reference for c in created}
         assert WebhookDelivery.objects.filter(subscription=sub, status=DeliveryStatus.DELIVERED).count() == 3
+
+
+def test_a_burst_arrives_whole_and_once_through_batches_despite_a_failure_mid_batch(worker, alice, osl):
+    (case,) = create_cases(alice, osl, 1)
+    with Receiver(statuses=[200] * 20 + [500]) as receiver:
+        sub, receiver.secret = subscribe(system(), receiver.url, ["case.updated"])
+        for i in range(150):  # one transaction each, as 150 people saving at once would
+            case = cases.case_update(actor=alice, case=case, title=f"Revision {i}")
+        everything = lambda r: len(r.applied) == 150  # noqa: E731
+        assert receiver.wait_for(everything, timeout=120), worker.log_path.read_text()[-3000:]
+        assert receiver.wait_for(
+            lambda r: sub.deliveries.filter(status=DeliveryStatus.DELIVERED).count() == 150, timeout=30
+        )
+        assert receiver.bad_signatures == 0 and len(receiver.requests) == 151  # each once, and the 500
+    # Commits that find a dispatch task already waiting do not queue another.
+    dispatch_tasks = re.findall(r"dispatch_event\[[-\w]+\] received", worker.log_path.read_text())
+    assert 1 <= len(dispatch_tasks) < 150
 
 
 def test_a_receiver_answering_500_gets_the_event_again_until_it_takes_it(worker, alice, osl):

@@ -2,57 +2,66 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from agencies.choices import UnitRole
-from agencies.models import NationalContactPoint, User
+from agencies.models import User
 from tracker.events import event_visible_to, load_scopes
 from tracker.models import Event
 
 WORKING_ROLES = (UnitRole.CASE_OFFICER, UnitRole.COORDINATOR)
 
 
-def _unit_members_of(event: Event):
+def _unit_members(event: Event) -> Q | None:
     """Case officers and coordinators of the event's unit from its agencies."""
     if event.unit_id is None or not event.agencies:
-        return User.objects.none()
-    return User.objects.filter(
-        memberships__unit_id=event.unit_id, memberships__role__in=WORKING_ROLES, agency__code__in=event.agencies
+        return None
+    return Q(
+        memberships__unit_id=event.unit_id,
+        memberships__role__in=WORKING_ROLES,
+        agency__code__in=sorted(event.agencies),
     )
 
 
-def candidates(event: Event):
+def candidate_rule(event: Event) -> Q | None:
+    """Who may be concerned, as a filter on users. A Q, not a queryset, so that the events of
+    a burst that share a rule (same unit and agencies) share one query."""
     kind, payload = event.type, event.payload
     if kind in ("task.assigned", "task.due"):
-        return User.objects.filter(pk=payload.get("assignee"))
+        return Q(pk=payload.get("assignee"))
     if kind == "control.officer_booked":
-        return User.objects.filter(pk=payload.get("officer"))
+        return Q(pk=payload.get("officer"))
+    if kind == "control.planned":
+        return _unit_members(event)
     if kind.startswith("control."):
-        from tracker.controls.models import ControlOfficer
-
-        officers = ControlOfficer.objects.filter(control_id=event.object_id).values("officer_id")
-        if kind == "control.planned":
-            return _unit_members_of(event)
-        return User.objects.filter(pk__in=officers)
-    if kind == "referral.sent" or kind == "referral.overdue":
-        desk = NationalContactPoint.objects.filter(code=payload.get("contact_point"))
-        users = User.objects.filter(contact_point_desks__in=desk)
+        return Q(control_bookings__control_id=event.object_id)
+    if kind in ("referral.sent", "referral.overdue"):
+        desk = Q(contact_point_desks__code=payload.get("contact_point"))
         if kind == "referral.overdue":
-            users = users | User.objects.filter(
-                memberships__unit_id=event.unit_id, memberships__role=UnitRole.COORDINATOR
-            )
-        return users
+            desk |= Q(memberships__unit_id=event.unit_id, memberships__role=UnitRole.COORDINATOR)
+        return desk
     if kind.startswith(("case.", "journal.shared", "referral.")):
-        return _unit_members_of(event)
-    return User.objects.none()
+        return _unit_members(event)
+    return None
 
 
-def recipients(event: Event) -> list[User]:
-    """The people to notify: candidates who may see the event, not its author, active."""
-    users = list(
-        candidates(event)
-        .filter(is_active=True, kind="person")
-        .exclude(pk=event.actor_id)
-        .select_related("agency")
-        .distinct()
-    )
-    load_scopes(users)
-    return [user for user in users if event_visible_to(event, user)]
+def recipients_of(events: list[Event]) -> dict[int, list[User]]:
+    """The people to notify of each event: candidates who may see it, active, not its author.
+
+    One query per distinct candidate rule, then two for everyone's scopes: the visibility
+    check itself runs in Python (event_visible_to mirrors the feed's SQL rule)."""
+    rules = {event.pk: candidate_rule(event) for event in events}
+    people: dict = {}  # one instance per user, so that load_scopes() fills every one
+    found: dict[Q, list[User]] = {}
+    for rule in {r for r in rules.values() if r is not None}:
+        users = User.objects.filter(rule).filter(is_active=True, kind="person").select_related("agency").distinct()
+        found[rule] = [people.setdefault(user.pk, user) for user in users]
+    load_scopes(list(people.values()))
+    return {
+        event.pk: [
+            user
+            for user in found.get(rules[event.pk], [])
+            if user.pk != event.actor_id and event_visible_to(event, user)
+        ]
+        for event in events
+    }

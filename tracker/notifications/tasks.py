@@ -1,29 +1,36 @@
 """Thin tasks: ids in, a service call, a retry policy. Every one is safe to run twice."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
-from tracker.notifications import emails, reminders, services
+from tracker.notifications import emails, reminders, services, wakeup
 
 RETRYABLE = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_jitter": True,
              "max_retries": 10}  # fmt: skip
 
 
 @shared_task(name="notifications.dispatch_event", ignore_result=True, **RETRYABLE)
-def dispatch_event(event_id: int) -> bool:
-    return services.dispatch(event_id)
+def dispatch_event(event_id: int) -> int:
+    wakeup.clear()  # before claiming: see wakeup.py
+    claimed = services.dispatch(event_id)
+    if claimed >= settings.DISPATCH_BATCH_SIZE:  # perhaps more waiting: another batch
+        wakeup.request(event_id)
+    return claimed
 
 
-@shared_task(name="notifications.deliver_webhook", ignore_result=True, **RETRYABLE)
-def deliver_webhook(delivery_id: str) -> None:
-    delay = services.deliver(delivery_id)
-    if delay is not None:
-        deliver_webhook.apply_async((delivery_id,), countdown=delay)
+@shared_task(name="notifications.deliver_webhooks", ignore_result=True, **RETRYABLE)
+def deliver_webhooks(delivery_ids: list[str]) -> None:
+    for ids, delay in services.deliver(delivery_ids):
+        deliver_webhooks.apply_async((ids,), countdown=delay)
 
 
-@shared_task(name="notifications.email_notification", ignore_result=True, **RETRYABLE)
-def email_notification(notification_id: str) -> bool:
-    return emails.send_immediate(notification_id)
+# A mail server that is down or refuses for a while (SMTPException is an OSError): try again.
+# Each e-mail is marked sent in its own transaction, so a retry sends only what is left.
+@shared_task(name="notifications.email_notifications", ignore_result=True,
+             **{**RETRYABLE, "autoretry_for": (OperationalError, OSError)})  # fmt: skip
+def email_notifications(notification_ids: list[str]) -> int:
+    return sum(emails.send_immediate(pk) for pk in notification_ids)
 
 
 @shared_task(name="notifications.sweep_outbox", ignore_result=True)
