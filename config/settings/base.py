@@ -1,7 +1,7 @@
 """Settings shared by every environment. Everything variable comes from the environment."""
 
 from datetime import timedelta
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from celery.schedules import crontab
 
@@ -93,6 +93,15 @@ else:
     from config import embedded
 
     REDIS_URL = embedded.redis_url()
+
+
+def redis_database(redis_url: str, db: int) -> str:
+    """The same Redis server, database ``db`` (unix://…?db=N or redis://host:port/N)."""
+    parts = urlsplit(redis_url)
+    if parts.scheme == "unix":
+        query = [q for q in parts.query.split("&") if q and not q.startswith("db=")] + [f"db={db}"]
+        return f"unix://{parts.path}?{'&'.join(query)}"  # urlunsplit would drop the //
+    return urlunsplit(parts._replace(path=f"/{db}"))
 
 
 def broker_url(redis_url: str) -> str:

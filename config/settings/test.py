@@ -9,3 +9,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+# A Redis database of their own, so that a worker of `make run` on the same embedded Redis
+# never takes a test's tasks (nor a test purge the demo's queue).
+REDIS_URL = redis_database(REDIS_URL, env.int("TEST_REDIS_DB", default=1))  # noqa: F405
+CELERY_BROKER_URL = broker_url(REDIS_URL)  # noqa: F405
+CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
