@@ -276,6 +276,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # pgserver narrates every attach and detach at INFO.
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    # pgserver narrates every attach and detach at INFO; httpx every webhook request (the
+    # delivery log already records each attempt).
+    "loggers": {"pgserver": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

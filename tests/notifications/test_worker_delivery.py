@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from cases import services as cases
@@ -31,8 +32,17 @@ def test_committed_changes_are_delivered_signed_by_the_worker(worker, alice, osl
         assert receiver.wait_for(lambda r: sub.deliveries.filter(status=DeliveryStatus.DELIVERED).count() == 3)
 
 
+def database_sessions() -> int:
+    """Sessions ever opened on this database (PostgreSQL >= 14)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
 def test_a_burst_arrives_whole_and_once_through_batches_despite_a_failure_mid_batch(worker, alice, osl):
     (case,) = create_cases(alice, osl, 1)
+    sessions_before = database_sessions()
     with Receiver(statuses=[200] * 20 + [500]) as receiver:
         sub, receiver.secret = subscribe(system(), receiver.url, ["case.updated"])
         for i in range(150):  # one transaction each, as 150 people saving at once would
@@ -46,6 +56,9 @@ def test_a_burst_arrives_whole_and_once_through_batches_despite_a_failure_mid_ba
     # Commits that find a dispatch task already waiting do not queue another.
     dispatch_tasks = re.findall(r"dispatch_event\[[-\w]+\] received", worker.log_path.read_text())
     assert 1 <= len(dispatch_tasks) < 150
+    # Each worker child keeps its connection across tasks (Celery would otherwise open one
+    # per task): a handful of new sessions for over a hundred tasks.
+    assert database_sessions() - sessions_before < 20
 
 
 def test_a_receiver_answering_500_gets_the_event_again_until_it_takes_it(worker, alice, osl):

@@ -36,6 +36,8 @@ from tracker.notifications.recipients import recipients_of
 
 log = logging.getLogger(__name__)
 
+EMAILS_PER_TASK = 50  # a retried task (mail server down) resends only what is left
+
 
 # --- dispatch ---------------------------------------------------------------------
 
@@ -45,9 +47,9 @@ def dispatch(event_id: int) -> int:
     first), and fan them all out in one transaction. Returns how many were claimed; 0 when
     other workers got there first.
 
-    Every commit queues a task, so a burst of N commits queues N tasks: the first few claim
-    the whole backlog in set-based batches and the rest find nothing left (SKIP LOCKED keeps
-    concurrent batches apart). Fan-out cost per event falls with the burst, where it counts."""
+    Set-based: the queries do not grow with the batch, so the cost per event falls as a
+    burst grows, where it counts (see docs/benchmarks.md). SKIP LOCKED keeps concurrent
+    batches apart. People's e-mail and each subscription's deliveries leave as a few tasks."""
     from tracker.notifications import tasks
 
     with transaction.atomic():
@@ -60,7 +62,7 @@ def dispatch(event_id: int) -> int:
         def hand_off():
             for ids in delivery_batches:
                 tasks.deliver_webhooks.delay(ids)
-            for ids in _chunks(email_ids, settings.DISPATCH_BATCH_SIZE):
+            for ids in _chunks(email_ids, EMAILS_PER_TASK):
                 tasks.email_notifications.delay(ids)
 
         transaction.on_commit(hand_off, robust=True)
