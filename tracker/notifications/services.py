@@ -249,8 +249,8 @@ def deliver(delivery_ids: list) -> list[Retry]:
             sub = delivery.subscription
             out_of_time = attempts and time.monotonic() - started > settings.WEBHOOK_BATCH_SECONDS
             if sub.pk in failed or out_of_time:
-                delay = failed.get(sub.pk, 0.0)
-                delivery.next_attempt_at = timezone.now() + datetime.timedelta(seconds=delay)
+                delay, delivery.updated_at = failed.get(sub.pk, 0.0), timezone.now()
+                delivery.next_attempt_at = delivery.updated_at + datetime.timedelta(seconds=delay)
                 postponed.setdefault(delay, []).append(str(delivery.pk))
                 continue
             signer = signers.setdefault(sub.pk, signer_for(sub))
