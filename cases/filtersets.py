@@ -1,9 +1,27 @@
+import uuid
+
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from cases import choices as c
-from cases.models import Case, CaseSubject
+from cases.models import Case, CaseAssignment, CaseSubject
 from tracker.filters import DateTimeFilter
+
+
+class OfficerOrMeField(forms.CharField):
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        if value in ("", "me"):
+            return value
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            raise forms.ValidationError("Give an officer's id, or `me`.", code="invalid") from None
+
+
+class OfficerOrMeFilter(django_filters.CharFilter):
+    field_class = OfficerOrMeField
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -18,6 +36,9 @@ class CaseFilter(django_filters.FilterSet):
     received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
     received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
     updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gt")
+    assignee = OfficerOrMeFilter(
+        method="filter_assignee", help_text="An assigned officer's id, or `me` for the cases you are on"
+    )
     search = django_filters.CharFilter(
         method="filter_search", help_text="Reference, title, subject name or organisation number"
     )
@@ -29,6 +50,10 @@ class CaseFilter(django_filters.FilterSet):
     def filter_agency(self, queryset, name, value):
         link = Case.agencies.through.objects.filter(case_id=OuterRef("pk"), agency__code=value)
         return queryset.filter(Exists(link))
+
+    def filter_assignee(self, queryset, name, value):
+        officer = self.request.user.pk if value == "me" else value
+        return queryset.filter(Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), officer_id=officer)))
 
     def filter_offence(self, queryset, name, value):
         return queryset.filter(offences__contains=[value])

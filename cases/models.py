@@ -116,6 +116,24 @@ class Person(UUIDModel, TimeStampedModel):
         return self.name
 
 
+class CaseAssignment(UUIDModel):
+    """An officer working the case for their agency. Each agency decides whom it puts on a
+    case, as it does for controls; a coordinator may assign anyone of the unit."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_assignments")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assigned_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "officer"], name="case_assignment_once")]
+
+    def __str__(self) -> str:
+        return f"{self.officer} on {self.case_id}"
+
+
 class CaseSubject(UUIDModel, TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subjects")
     organisation = models.ForeignKey(

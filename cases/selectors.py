@@ -27,7 +27,9 @@ def case_visibility_q(user, prefix: str = "") -> Q:
 
 def cases_visible_to(user):
     return (
-        Case.objects.filter(case_visibility_q(user)).select_related("unit", "lead_agency").prefetch_related("agencies")
+        Case.objects.filter(case_visibility_q(user))
+        .select_related("unit", "lead_agency")
+        .prefetch_related("agencies", "assignments__agency")
     )
 
 

@@ -11,12 +11,15 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from agencies.choices import UnitRole
 from agencies.models import Agency, RegionalUnit
+from agencies.selectors import has_role
 from cases import choices as c
 from cases.identity import parse_identity_number, validate_organisation_number
 from cases.models import (
     Attachment,
     Case,
+    CaseAssignment,
     CaseReferenceCounter,
     CaseSubject,
     CaseTransfer,
@@ -27,9 +30,9 @@ from cases.models import (
     Tip,
 )
 from cases.nace import normalise
-from cases.permissions import require_case_worker, require_coordinator, require_unit_worker
+from cases.permissions import can_work_on_case, require_case_worker, require_coordinator, require_unit_worker
 from tracker import audit
-from tracker.exceptions import DomainValidationError, InvalidTransition, NotPermitted
+from tracker.exceptions import Conflict, DomainValidationError, InvalidTransition, NotPermitted
 from tracker.services import check_version, clean, lock
 
 CASE_FIELDS = (
@@ -377,6 +380,69 @@ def case_remove_subject(*, actor, link: CaseSubject) -> None:
     case.version += 1
     case.save(update_fields=["version", "updated_at"])
     journal_system(case, actor=actor, body=f"{subject} unlinked from the case.")
+
+
+# --- assignment -------------------------------------------------------------------
+
+
+def _require_may_assign(actor, case: Case, officer) -> None:
+    """A coordinator assigns anyone; an officer puts people of their own agency on the case."""
+    require_case_worker(actor, case)
+    if not (actor.is_superuser or has_role(actor, case.unit_id, UnitRole.COORDINATOR)):
+        if actor.agency_id != officer.agency_id:
+            raise NotPermitted("Each agency decides whom it puts on a case: ask the officer's agency or a coordinator.")
+
+
+@transaction.atomic
+def case_assign(*, actor, case: Case, officer) -> CaseAssignment:
+    case = lock(case)
+    if not (officer.is_active and officer.kind == "person") or not can_work_on_case(officer, case):
+        raise DomainValidationError.for_field(
+            "officer", "Only a case officer of a participating agency or a coordinator of the unit can work the case."
+        )
+    _require_may_assign(actor, case, officer)
+    if case.assignments.filter(officer=officer).exists():
+        raise Conflict(f"{officer.get_full_name() or officer.username} is already on this case.")
+    assignment = CaseAssignment.objects.create(case=case, officer=officer, agency=officer.agency, assigned_by=actor)
+    case.version += 1
+    case.save(update_fields=["version", "updated_at"])
+    name = officer.get_full_name() or officer.username
+    journal_system(case, actor=actor, body=f"{name} ({officer.agency.code}) put on the case.")
+    _record_assignment(actor, assignment, "case.assign", "case.assigned")
+    return assignment
+
+
+@transaction.atomic
+def case_unassign(*, actor, assignment: CaseAssignment) -> None:
+    case = lock(assignment.case)
+    _require_may_assign(actor, case, assignment.officer)
+    _record_assignment(actor, assignment, "case.unassign", "case.unassigned")
+    assignment.delete()
+    case.version += 1
+    case.save(update_fields=["version", "updated_at"])
+    officer = assignment.officer
+    journal_system(case, actor=actor, body=f"{officer.get_full_name() or officer.username} taken off the case.")
+
+
+def _record_assignment(actor, assignment: CaseAssignment, action: str, event_type: str) -> None:
+    state = audit.snapshot(assignment, ["case", "officer", "agency"])
+    case = assignment.case
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=assignment,
+        before=state if action == "case.unassign" else None,
+        after=state if action == "case.assign" else None,
+        event_type=event_type,
+        unit=case.unit,
+        agencies=[a.code for a in case.agencies.all()],
+        payload={
+            "reference": case.reference,
+            "case": str(case.pk),
+            "assignee": str(assignment.officer_id),
+            "agency": assignment.agency.code,
+        },  # fmt: skip
+    )
 
 
 # --- Journal and attachments ------------------------------------------------------

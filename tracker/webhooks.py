@@ -13,7 +13,8 @@ from tracker.exceptions import DomainValidationError
 from tracker.models import WebhookSubscription
 
 EVENT_TYPES = [
-    "case.created", "case.updated", "case.transitioned", "case.subject_added", "case.subject_removed",
+    "case.created", "case.updated", "case.transitioned", "case.assigned", "case.unassigned",
+    "case.subject_added", "case.subject_removed",
     "case.transfer_requested", "case.transferred", "journal.shared", "journal.added", "task.created", "task.assigned",
     "control.planned", "control.changed", "control.transitioned", "control.cancelled", "control.completed",
     "control.officer_booked", "control.finding_recorded", "referral.sent", "referral.acknowledged",

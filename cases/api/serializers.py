@@ -3,7 +3,7 @@ from rest_framework import serializers
 from agencies.models import Agency, RegionalUnit, User
 from agencies.selectors import units_visible_to
 from cases import choices as c
-from cases.models import Case, CaseSubject, JournalEntry, Organisation, Person, Task
+from cases.models import Case, CaseAssignment, CaseSubject, JournalEntry, Organisation, Person, Task
 from tracker.api.base import StrictSerializer
 
 _agency_codes = Agency.objects.filter(is_active=True)
@@ -15,17 +15,31 @@ class CodeField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
 
+class CaseAssignmentSerializer(serializers.ModelSerializer):
+    agency = CodeField(read_only=True)
+
+    class Meta:
+        model = CaseAssignment
+        fields = ["officer", "agency", "assigned_by", "assigned_at"]
+        read_only_fields = fields
+
+
+class CaseAssignInput(StrictSerializer):
+    officer = serializers.UUIDField(help_text="A member of the case's unit (see /units/{code}/members/)")
+
+
 class CaseSerializer(serializers.ModelSerializer):
     unit = CodeField(read_only=True)
     lead_agency = CodeField(read_only=True)
     agencies = CodeField(many=True, read_only=True)
+    assignees = CaseAssignmentSerializer(many=True, read_only=True, source="assignments")
     offences = serializers.ListField(child=serializers.ChoiceField(choices=c.OffenceCategory.choices))
     outcome = serializers.ChoiceField(choices=c.CaseOutcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Case
         fields = [
-            "id", "reference", "unit", "title", "summary", "lead_agency", "agencies", "sector", "offences",
+            "id", "reference", "unit", "title", "summary", "lead_agency", "agencies", "assignees", "sector", "offences",
             "priority", "source", "received_on", "status", "outcome", "outcome_note", "closed_at", "version",
             "created_at", "updated_at",
         ]  # fmt: skip

@@ -8,6 +8,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from agencies.models import User
 from cases import services
 from cases.api import serializers as s
 from cases.filtersets import CaseFilter
@@ -15,7 +16,7 @@ from cases.models import Case, CaseSubject, Organisation, Person
 from cases.selectors import cases_visible_to, journal_visible_to
 from tracker.api.base import Pagination, TrackerViewSet, expected_version
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
-from tracker.exceptions import ApplicationError
+from tracker.exceptions import ApplicationError, DomainValidationError
 
 
 class ListPage(Pagination):
@@ -129,6 +130,34 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         data = self.validated(s.CaseTransitionSerializer, request.data)
         case = services.case_transition(actor=request.user, case=case, expected_version=version, **data)
         return self.respond(case)
+
+    # --- assignees ----------------------------------------------------------------
+
+    @extend_schema(
+        summary="Put an officer on a case",
+        description="A coordinator may assign any officer of the unit who can work the case; an officer, "
+        "people of their own agency. The officer is notified (`case.assigned`).",
+        request=s.CaseAssignInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.CaseAssignmentSerializer},
+    )
+    @action(filter_backends=[], detail=True, methods=["post"])
+    def assignees(self, request, pk=None):
+        case = self.get_object()
+        data = self.validated(s.CaseAssignInput, request.data)
+        officer = User.objects.filter(pk=data["officer"], memberships__unit_id=case.unit_id).distinct().first()
+        if officer is None:
+            raise DomainValidationError.for_field("officer", "No officer of the case's unit has this id.")
+        assignment = services.case_assign(actor=request.user, case=case, officer=officer)
+        return Response(s.CaseAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Take an officer off a case", request=None, responses={204: None})
+    @action(filter_backends=[], detail=True, methods=["delete"], url_path=r"assignees/(?P<officer_id>[^/]+)")
+    def remove_assignee(self, request, pk=None, officer_id=None):
+        case = self.get_object()
+        assignment = get_object_or_404(case.assignments.select_related("officer", "agency"), officer_id=officer_id)
+        services.case_unassign(actor=request.user, assignment=assignment)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     # --- subjects -----------------------------------------------------------------
 

@@ -47,6 +47,7 @@ ENDPOINTS = [
     ("get", "/api/v1/cases/{case}/"), ("patch", "/api/v1/cases/{case}/"), ("put", "/api/v1/cases/{case}/"),
     ("post", "/api/v1/cases/{case}/transition/"), ("get", "/api/v1/cases/{case}/subjects/"),
     ("post", "/api/v1/cases/{case}/subjects/"), ("delete", "/api/v1/cases/{case}/subjects/{subject}/"),
+    ("post", "/api/v1/cases/{case}/assignees/"), ("delete", "/api/v1/cases/{case}/assignees/{case}/"),
     ("get", "/api/v1/cases/{case}/journal/"), ("post", "/api/v1/cases/{case}/journal/"),
     ("get", "/api/v1/cases/{case}/tasks/"), ("post", "/api/v1/cases/{case}/tasks/"),
     ("post", "/api/v1/cases/{case}/tasks/{task}/status/"), ("get", "/api/v1/persons/{person}/"),

@@ -27,7 +27,7 @@ def candidate_rule(event: Event) -> Q | None:
     """Who may be concerned, as a filter on users. A Q, not a queryset, so that the events of
     a burst that share a rule (same unit and agencies) share one query."""
     kind, payload = event.type, event.payload
-    if kind in ("task.assigned", "task.due"):
+    if kind in ("task.assigned", "task.due", "case.assigned", "case.unassigned"):
         return Q(pk=payload.get("assignee"))
     if kind == "control.officer_booked":
         return Q(pk=payload.get("officer"))
