@@ -275,6 +275,7 @@ def _seed_cases(gen: _Generator, units, count: int) -> list[Case]:
             offences=offences,
             priority=rng.choices(c.Priority.values, weights=[2, 6, 3, 1])[0],
         )
+        cases.case_assign(actor=actor, case=case, officer=actor)
         _subjects(gen, actor, case, sector, unit, trafficking)
         cases.journal_add(actor=actor, case=case, body="Initial assessment of the available information.")
         if rng.random() < 0.5:
