@@ -402,13 +402,12 @@ def case_assign(*, actor, case: Case, officer) -> CaseAssignment:
         )
     _require_may_assign(actor, case, officer)
     if case.assignments.filter(officer=officer).exists():
-        raise Conflict(f"{officer.get_full_name() or officer.username} is already on this case.")
+        raise Conflict(f"{officer} is already on this case.")
     assignment = CaseAssignment.objects.create(case=case, officer=officer, agency=officer.agency, assigned_by=actor)
     case.version += 1
     case.save(update_fields=["version", "updated_at"])
-    name = officer.get_full_name() or officer.username
-    journal_system(case, actor=actor, body=f"{name} ({officer.agency.code}) put on the case.")
-    _record_assignment(actor, assignment, "case.assign", "case.assigned")
+    journal_system(case, actor=actor, body=f"{officer} put on the case.")
+    _record_assignment(actor, assignment)
     return assignment
 
 
@@ -416,24 +415,23 @@ def case_assign(*, actor, case: Case, officer) -> CaseAssignment:
 def case_unassign(*, actor, assignment: CaseAssignment) -> None:
     case = lock(assignment.case)
     _require_may_assign(actor, case, assignment.officer)
-    _record_assignment(actor, assignment, "case.unassign", "case.unassigned")
+    _record_assignment(actor, assignment, removed=True)
     assignment.delete()
     case.version += 1
     case.save(update_fields=["version", "updated_at"])
-    officer = assignment.officer
-    journal_system(case, actor=actor, body=f"{officer.get_full_name() or officer.username} taken off the case.")
+    journal_system(case, actor=actor, body=f"{assignment.officer} taken off the case.")
 
 
-def _record_assignment(actor, assignment: CaseAssignment, action: str, event_type: str) -> None:
+def _record_assignment(actor, assignment: CaseAssignment, *, removed: bool = False) -> None:
     state = audit.snapshot(assignment, ["case", "officer", "agency"])
     case = assignment.case
     audit.record(
         actor=actor,
-        action=action,
+        action="case.unassign" if removed else "case.assign",
         obj=assignment,
-        before=state if action == "case.unassign" else None,
-        after=state if action == "case.assign" else None,
-        event_type=event_type,
+        before=state if removed else None,
+        after=None if removed else state,
+        event_type="case.unassigned" if removed else "case.assigned",
         unit=case.unit,
         agencies=[a.code for a in case.agencies.all()],
         payload={

@@ -81,10 +81,13 @@ def test_the_api_assigns_lists_filters_and_unassigns(labour_case, carol, alice, 
     assert bad.status_code == 400 and bad["content-type"] == "application/problem+json"
     again = api.post(url, {"officer": str(alice.pk)}, format="json")
     assert again.status_code == 409
+    assert api.post(url, {"officer": "not-an-id"}, format="json").status_code == 400
+    assert api.post(url, {"officer": str(alice.pk), "role": "lead"}, format="json").status_code == 400
     elsewhere = api.post(url, {"officer": str(dave.pk)}, format="json")  # Bergen
     assert elsewhere.status_code == 400 and elsewhere.json()["errors"][0]["pointer"] == "/officer"
     assert client(dave).post(url, {"officer": str(dave.pk)}, format="json").status_code == 404
 
+    assert CaseAssignment.objects.filter(case=labour_case).count() == 1  # the refusals saved nothing
     assert api.delete(f"{url}{alice.pk}/").status_code == 204
     assert api.delete(f"{url}{alice.pk}/").status_code == 404
     assert api.delete(f"{url}not-a-uuid/").status_code == 404

@@ -1,4 +1,5 @@
 import base64
+import datetime
 import json
 
 import redis
@@ -133,3 +134,19 @@ def test_a_system_reads_its_delivery_log_and_redelivers(make_key, alice, osl):
         assert len(receiver.applied) == 1
     _, other = make_key(agency="POLICE", units=("BGO",), name="Other")
     assert client_for(other).get(f"/api/v1/webhooks/{sub.pk}/deliveries/").status_code == 404
+
+
+def test_overdue_deliveries_are_queued_again_in_batches_per_subscription(alice, osl, settings):
+    from config.celery_app import app
+
+    settings.OUTBOX_SWEEP_AFTER = datetime.timedelta(0)
+    first, _ = subscribe(system(name="A"), "https://a.example/hook", ["case.created"])
+    second, _ = subscribe(system(name="B"), "https://b.example/hook", ["case.created"])
+    for _ in range(2):
+        cases.case_create(actor=alice, unit=osl, **case_kwargs())
+    services.dispatch(last_event("case.created").pk)
+    app.control.purge()  # as if the delivery tasks were lost
+    assert services.enqueue_due_deliveries() == 4
+    queued = sorted(sorted(args[0]) for name, args in queued_tasks() if name == "notifications.deliver_webhooks")
+    assert queued == sorted([sorted(delivery_ids(first)), sorted(delivery_ids(second))])
+    app.control.purge()

@@ -126,9 +126,14 @@ def _plan_deliveries(events: list[Event]) -> list[list[str]]:
         if sub.wants(event.type) and event_visible_to(event, sub.owner)
     ]
     WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    by_subscription: dict = {}
     pending = WebhookDelivery.objects.filter(event__in=events, status=DeliveryStatus.PENDING).order_by("event_id")
-    for pk, sub_id in pending.values_list("pk", "subscription_id"):
+    return _batches_per_subscription(pending)
+
+
+def _batches_per_subscription(deliveries) -> list[list[str]]:
+    """Delivery ids grouped by subscription, in chunks of WEBHOOK_BATCH_SIZE: a task apiece."""
+    by_subscription: dict = {}
+    for pk, sub_id in deliveries.values_list("pk", "subscription_id"):
         by_subscription.setdefault(sub_id, []).append(str(pk))
     return [batch for ids in by_subscription.values() for batch in _chunks(ids, settings.WEBHOOK_BATCH_SIZE)]
 
@@ -141,11 +146,8 @@ def enqueue_due_deliveries() -> int:
     grace = timezone.now() - settings.OUTBOX_SWEEP_AFTER
     due = WebhookDelivery.objects.filter(
         status=DeliveryStatus.PENDING, next_attempt_at__lte=grace, subscription__is_active=True
-    ).order_by("next_attempt_at")
-    by_subscription: dict = {}
-    for pk, sub_id in due.values_list("pk", "subscription_id")[:5000]:
-        by_subscription.setdefault(sub_id, []).append(str(pk))
-    batches = [batch for ids in by_subscription.values() for batch in _chunks(ids, settings.WEBHOOK_BATCH_SIZE)]
+    ).order_by("next_attempt_at")[:5000]
+    batches = _batches_per_subscription(due)
     for ids in batches:
         tasks.deliver_webhooks.delay(ids)
     return sum(len(ids) for ids in batches)
@@ -253,8 +255,9 @@ def deliver(delivery_ids: list) -> list[Retry]:
                 delivery.next_attempt_at = delivery.updated_at + datetime.timedelta(seconds=delay)
                 postponed.setdefault(delay, []).append(str(delivery.pk))
                 continue
-            signer = signers.setdefault(sub.pk, signer_for(sub))
-            attempts.append(_attempt(delivery, signer))
+            if sub.pk not in signers:  # one secret decryption per subscription, not per delivery
+                signers[sub.pk] = signer_for(sub)
+            attempts.append(_attempt(delivery, signers[sub.pk]))
             now = timezone.now()
             delivery.updated_at = now
             if attempts[-1].status_code is not None and 200 <= attempts[-1].status_code < 300:
