@@ -9,7 +9,7 @@ from cases import services as cases
 from tests.api.conftest import client_for
 from tests.factories import case_kwargs, officer
 from tests.notifications.receiver import Receiver
-from tests.notifications.test_services import delivery_ids, last_event, subscribe, system
+from tests.notifications.test_services import delivery_ids, last_event, subscribe, system, wait_is_over
 from tracker.notifications import services, wakeup
 from tracker.notifications.models import (
     DeliveryStatus,
@@ -126,11 +126,15 @@ def test_a_system_reads_its_delivery_log_and_redelivers(make_key, alice, osl):
         delivery = WebhookDelivery.objects.get(subscription=sub)
         services.deliver([delivery.pk])
         log = api.get(f"/api/v1/webhooks/{sub.pk}/deliveries/").json()["results"]
-        assert log[0]["attempt_log"][0]["status_code"] == 500 and log[0]["status"] == "pending"
+        (attempt,) = log[0]["attempt_log"]
+        assert attempt["status_code"] == 500 and attempt["response_bytes"] == 2 and log[0]["status"] == "pending"
+        assert "response_excerpt" not in attempt  # status and length, never the reply
+        assert api.get(f"/api/v1/webhooks/{sub.pk}/").json()["backoff_until"]
         WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.DEAD)
         again = api.post(f"/api/v1/webhooks/{sub.pk}/deliveries/{delivery.pk}/redeliver/")
         assert again.status_code == 202 and again.json()["status"] == "pending"
-        services.deliver([delivery.pk])
+        wait_is_over(sub)
+        services.drain(sub.pk)
         assert len(receiver.applied) == 1
     _, other = make_key(agency="POLICE", units=("BGO",), name="Other")
     assert client_for(other).get(f"/api/v1/webhooks/{sub.pk}/deliveries/").status_code == 404
