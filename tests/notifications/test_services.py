@@ -24,7 +24,6 @@ from tracker.notifications.models import (
     WebhookDelivery,
 )
 
-
 WEBHOOK_SCOPES = ["webhooks:write", "cases:read", "controls:read", "referrals:read"]
 
 
