@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpcore
 import httpx
@@ -33,6 +33,7 @@ RESERVED_TLDS = ("example", "invalid", "test")
 # Host names that are numbers: inet_aton() reads 2130706433, 0x7f.1 and 0177.0.0.1 as IPv4.
 NUMERIC_HOST = re.compile(r"[0-9a-fx.]+")
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*")
 
 
 class DestinationRefused(httpcore.ConnectError):
@@ -71,8 +72,9 @@ def refusal(ip: IPAddress) -> str | None:
     for candidate in (*_embedded_ipv4(ip), ip):
         kind = _kind(candidate)
         if kind:
+            article = "an" if kind[0] in "aeiou" else "a"
             shown = f" ({candidate})" if candidate != ip else ""
-            return f"a {kind} address{shown}"
+            return f"{article} {kind} address{shown}"
     return None
 
 
@@ -114,19 +116,23 @@ def check_url(url: str) -> None:
         refuse("Webhooks go to https:// URLs only.")
     if parts.username is not None or parts.password is not None:
         refuse("Leave credentials out of the URL: receivers authenticate webhooks by their signature.")
-    host = (parts.hostname or "").rstrip(".")
+    host = unquote(parts.hostname or "").rstrip(".")
     if not host:
         refuse("The URL has no host.")
     try:
-        ascii_host = host.encode("idna").decode("ascii")
+        ascii_host = host if ":" in host else host.encode("idna").decode("ascii").lower()
     except UnicodeError:
         refuse(f"{host} is not a valid host name.")
     ip = parse_ip(ascii_host)
     if ip is not None:
         reason = refusal(ip)
         if reason:
-            refuse(f"{host} is {reason}: webhooks go to public addresses only.")
+            plain = host.lower() == str(ip) or (":" in host and parse_ip(host) == ip)
+            shown = host if plain else f"{host} ({ip})"
+            refuse(f"{shown} is {reason}: webhooks go to public addresses only.")
         return
+    if not HOST_NAME.fullmatch(ascii_host):
+        refuse(f"{host} is not a valid host name.")
     if settings.WEBHOOK_ALLOW_PRIVATE:
         return
     labels = ascii_host.split(".")

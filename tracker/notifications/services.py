@@ -485,7 +485,8 @@ def _attempt(delivery: WebhookDelivery, signer: Webhook) -> DeliveryAttempt:
     else:
         try:
             headers = signed_headers(signer, delivery.event, body)
-            with http_client().stream("POST", url, content=body, headers=headers) as response:
+            timeout = settings.WEBHOOK_TIMEOUT_SECONDS
+            with http_client().stream("POST", url, content=body, headers=headers, timeout=timeout) as response:
                 status_code, size = response.status_code, 0
                 for chunk in response.iter_raw():
                     size += len(chunk)
