@@ -190,6 +190,24 @@ def test_immediate_e_mail_in_the_users_language_and_muting(alice, bob, osl):
     assert emails.send_immediate(muted.pk) is False
 
 
+def test_no_e_mail_goes_to_someone_who_may_no_longer_see_what_it_is_about(alice, bob, osl):
+    from agencies.models import UnitMembership
+
+    lars = officer("lars", "LABOUR")
+    for person in (bob, lars):
+        person.email = f"{person.username}@example.org"
+        person.save()
+    cases.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))
+    services.dispatch(last_event("case.created").pk)
+    UnitMembership.objects.filter(user=bob).delete()  # bob's unit role is removed
+    lars.is_active = False  # lars leaves
+    lars.save()
+    for person in (bob, lars):
+        assert emails.send_immediate(Notification.objects.get(recipient=person).pk) is False
+        NotificationPreference.objects.create(user=person, email=EmailFrequency.DIGEST)
+    assert emails.send_digests() == 0 and mail.outbox == []
+
+
 def test_the_daily_digest_gathers_what_was_not_e_mailed(alice, bob, osl):
     bob.email = "bob@tax.example"
     bob.save()

@@ -41,8 +41,8 @@ def candidate_rule(event: Event) -> Q | None:
         return Q(pk=payload.get("officer"))
     if kind == "control.planned":
         return _unit_members(event)
-    if kind.startswith("control."):
-        return Q(control_bookings__control_id=event.object_id)
+    if kind.startswith("control."):  # a finding's event is about the finding: its payload names the control
+        return Q(control_bookings__control_id=payload.get("control") or event.object_id)
     if kind in ("referral.sent", "referral.overdue"):
         desk = Q(contact_point_desks__code=payload.get("contact_point"))
         if kind == "referral.overdue":
