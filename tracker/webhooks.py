@@ -122,13 +122,19 @@ def subscription_update(*, actor, subscription: WebhookSubscription, **changes) 
     switched_on = changes.get("is_active") and not subscription.is_active
     for field, value in changes.items():
         setattr(subscription, field, value)
+    # Only what changed: the backoff fields belong to the delivery workers, which may be
+    # changing them right now.
+    saved = [*changes, "updated_at"]
     if switched_on:
         subscription.disabled_reason = ""
-        if subscription.deliveries.filter(status="pending").exists():
-            # What waited while it was off goes out now, in order, through the drain.
+        saved.append("disabled_reason")
+        if subscription.backoff_until or subscription.deliveries.filter(status="pending").exists():
+            # What waited while it was off goes out now, in order, through the drain; and a
+            # backoff from before it was switched off is over.
             subscription.backoff_until, subscription.failures = timezone.now(), 0
+            saved += ["backoff_until", "failures"]
             transaction.on_commit(lambda: _resume(subscription.pk), robust=True)
-    subscription.save()
+    subscription.save(update_fields=saved)
     audit.record(
         actor=actor,
         action="webhook.update",

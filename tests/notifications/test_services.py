@@ -391,6 +391,25 @@ def test_a_disabled_subscription_keeps_its_deliveries_waiting(alice, osl, refere
         assert services.enqueue_due_deliveries() == 0  # not re-queued while it is off
 
 
+def test_switching_a_subscription_back_on_sends_what_waited_in_order(
+    alice, osl, reference, django_capture_on_commit_callbacks
+):
+    with Receiver() as receiver:
+        sub, receiver.secret = subscribe(system(), receiver.url, ["case.created"])
+        for n in range(3):
+            cases.case_create(actor=alice, unit=osl, **case_kwargs(title=f"Case {n}"))
+        services.dispatch(last_event("case.created").pk)
+        webhooks.subscription_disable(subscription=sub, reason="Receiver under maintenance")
+        assert services.deliver(delivery_ids(sub)) == services.Outcome() and receiver.requests == []
+        with django_capture_on_commit_callbacks() as queued:
+            webhooks.subscription_update(actor=sub.owner, subscription=sub, is_active=True)
+        assert len(queued) == 1  # its drain
+        assert services.drain(sub.pk).delivered == delivery_ids(sub)
+        assert [e["payload"]["title"] for e in receiver.applied.values()] == ["Case 0", "Case 1", "Case 2"]
+        sub.refresh_from_db()
+        assert sub.is_active and sub.backoff_until is None
+
+
 def test_dispatch_runs_a_constant_number_of_queries(alice, osl, django_assert_max_num_queries, reference):
     for n in range(6):
         officer(f"labour{n}", "LABOUR")
