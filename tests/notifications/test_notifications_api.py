@@ -4,6 +4,7 @@ import json
 
 import redis
 from django.conf import settings
+from django.utils import timezone
 
 from cases import services as cases
 from tests.api.conftest import client_for
@@ -153,4 +154,20 @@ def test_overdue_deliveries_are_queued_again_in_batches_per_subscription(alice, 
     assert services.enqueue_due_deliveries() == 4
     queued = sorted(sorted(args[0]) for name, args in queued_tasks() if name == "notifications.deliver_webhooks")
     assert queued == sorted([sorted(delivery_ids(first)), sorted(delivery_ids(second))])
+    app.control.purge()
+
+
+def test_a_backoff_whose_drain_was_lost_is_drained_by_the_sweeper(alice, osl, settings):
+    from config.celery_app import app
+    from tracker.models import WebhookSubscription
+
+    settings.OUTBOX_SWEEP_AFTER = datetime.timedelta(0)
+    sub, _ = subscribe(system(), "https://a.example/hook", ["case.created"])
+    cases.case_create(actor=alice, unit=osl, **case_kwargs())
+    services.dispatch(last_event("case.created").pk)
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    WebhookSubscription.objects.filter(pk=sub.pk).update(backoff_until=long_ago, failures=2)
+    app.control.purge()  # as if its drain task were lost
+    assert services.enqueue_due_deliveries() == 1  # not its delivery: the drain sends that, in order
+    assert queued_tasks() == [("notifications.resume_deliveries", [str(sub.pk)])]
     app.control.purge()
