@@ -35,8 +35,7 @@ def read_scope(event_type: str) -> str | None:
 
 
 def key_of(owner):
-    """The API key a subscription's owner is, or None for a person (the only way a user can
-    be without one is to be a person: a key's service account is created with it)."""
+    """The owner's API key (each key acts as its own service account), or None for a person."""
     return getattr(owner, "api_key", None)
 
 
