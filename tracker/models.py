@@ -121,6 +121,11 @@ class WebhookSubscription(UUIDModel, TimeStampedModel):
     description = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=200, blank=True)
+    # Set by a failed delivery: until then nothing is sent to this subscription, and new
+    # deliveries join the wait. Once it passes, one task drains the waiting deliveries in
+    # event order (the first is the probe) and clears it when none is left.
+    backoff_until = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0, help_text="Failed attempts in a row: the backoff step.")
 
     class Meta:
         ordering = ["created_at"]
