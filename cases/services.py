@@ -719,8 +719,11 @@ def tip_promote(*, actor, tip: Tip, **case_fields) -> Case:
 @transaction.atomic
 def tip_merge(*, actor, tip: Tip, case: Case) -> Tip:
     tip = _triage(tip, actor)
-    if case.unit_id != tip.unit_id:
-        raise DomainValidationError.for_field("case", "A tip can only be merged into a case of the same unit.")
+    from cases.selectors import cases_visible_to
+
+    # A case the actor may not see answers as one of another unit: existence is not told.
+    if case.unit_id != tip.unit_id or not cases_visible_to(actor).filter(pk=case.pk).exists():
+        raise DomainValidationError.for_field("case", "Merge a tip into a case of its unit that you can see.")
     require_case_worker(actor, case)
     before = audit.snapshot(tip, TIP_FIELDS)
     tip.status, tip.case, tip.triaged_by, tip.triaged_at = c.TipStatus.MERGED, case, actor, timezone.now()
