@@ -176,10 +176,11 @@ class CaseAssignment(UUIDModel):
 
 class CaseSubject(UUIDModel, TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subjects")
+    # RESTRICT, not PROTECT: a subject goes with its case (and its links with it), never alone.
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="case_links"
+        Organisation, null=True, blank=True, on_delete=models.RESTRICT, related_name="case_links"
     )
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="case_links")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.RESTRICT, related_name="case_links")
     role = models.CharField(max_length=24, choices=c.SubjectRole.choices)
     ilo_indicators = ArrayField(
         models.CharField(max_length=32, choices=c.IloIndicator.choices), default=list, blank=True

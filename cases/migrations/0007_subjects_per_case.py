@@ -29,4 +29,14 @@ class Migration(migrations.Migration):
             model_name='person',
             constraint=models.UniqueConstraint(fields=('case', 'id_number'), name='person_id_number_once_per_case'),
         ),
+        migrations.AlterField(
+            model_name='casesubject',
+            name='organisation',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='case_links', to='cases.organisation'),
+        ),
+        migrations.AlterField(
+            model_name='casesubject',
+            name='person',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='case_links', to='cases.person'),
+        ),
     ]

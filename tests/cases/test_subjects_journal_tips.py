@@ -145,3 +145,14 @@ def test_a_transfer_is_decided_by_the_receiving_coordinator(labour_case, alice, 
     assert labour_case.unit == bgo and transfer.__class__.objects.get(pk=transfer.pk).status == TransferStatus.ACCEPTED
     assert labour_case not in cases_visible_to(alice)
     assert labour_case.status == CaseStatus.RECEIVED
+
+
+def test_a_case_takes_its_subjects_with_it_and_a_linked_subject_never_goes_alone(alice, labour_case):
+    from django.db.models import RestrictedError
+
+    person = services.person_upsert(actor=alice, case=labour_case, name="Ana Popescu")
+    services.case_add_subject(actor=alice, case=labour_case, person=person, role=SubjectRole.WORKER)
+    with pytest.raises(RestrictedError):
+        Person.objects.filter(pk=person.pk).delete()
+    labour_case.delete()
+    assert not Person.objects.exists() and not CaseSubject.objects.exists()
