@@ -65,7 +65,7 @@ def produce_every_event_type(alice, bob, carol, bea, root, ncp, osl, bgo):
     cases.case_transition(actor=alice, case=case, to="assessment")
     assignment = cases.case_assign(actor=carol, case=case, officer=bob)
     cases.case_unassign(actor=carol, assignment=assignment)
-    person = cases.person_upsert(actor=alice, name="Ana Worker")
+    person = cases.person_upsert(actor=alice, case=case, name="Ana Worker")
     link = cases.case_add_subject(actor=alice, case=case, role="worker", person=person)
     cases.case_remove_subject(actor=alice, link=link)
     cases.journal_add(actor=alice, case=case, body="Shared with the unit", visibility=Visibility.UNIT,
