@@ -32,9 +32,9 @@ class Route:
 
     def methods(self) -> list[str]:
         """Every method the route answers, HEAD and OPTIONS included."""
-        actions = getattr(self.callback, "actions", None)
+        actions = getattr(self.callback, "actions", None)  # DRF adds "head" to it at the first request
         if actions is not None:
-            named = [m.upper() for m in actions]
+            named = [m.upper() for m in actions if m != "head"]
         else:
             named = [m.upper() for m in self.view_class.http_method_names if m not in ("head", "options")]
             named = [m for m in named if hasattr(self.view_class, m.lower())]
