@@ -1,7 +1,7 @@
 """The access sweep, generated from the URL resolver.
 
-Every API route (lists, objects, nested objects, actions, with and without a format suffix;
-every method it answers, HEAD and OPTIONS included) is called by everyone who must not
+Every API route (lists, objects, nested objects, actions; every method it answers, HEAD and
+OPTIONS included) is called by everyone who must not
 reach the home unit's objects: keys of another unit and of another agency, people of
 another unit, of another agency and of another contact point's desk (the API takes
 sessions), and expired, revoked, unknown, absent and wrong-scope keys. A new route is swept
@@ -478,7 +478,7 @@ def check(world: World, route: Route, method: str, persona: str) -> list[str]:
     if method == "GET" and expected == "own" and not _is_object_route(route):
         query = filters_for(world, route)
         filtered = call(client, method, url, query)
-        if filtered.status_code != 200 or (leaked := gives_away(world, filtered)):
+        if filtered.status_code != 200 or gives_away(world, filtered):
             problems.append(f"{where} filtered by {query}: {filtered.status_code} {filtered.content[:300]!r}")
     return problems
 
