@@ -4,13 +4,24 @@ from rest_framework.routers import DefaultRouter
 
 from agencies.api.views import AgencyViewSet, ContactPointViewSet, UnitViewSet
 from cases.api.views import CaseViewSet, OrganisationViewSet, PersonViewSet
+from tracker.api.routes import require_declared_scopes
 from tracker.api.views import EventFeedView, SubscriptionViewSet
 from tracker.controls.api.views import ControlViewSet
 from tracker.notifications.api import DeliveryViewSet, NotificationViewSet
 from tracker.referrals.api.views import ReferralViewSet
 
+
+class DocsView(SpectacularSwaggerView):
+    """A page, not an endpoint: OPTIONS would render DRF's metadata through the page's template (a 500)."""
+
+    http_method_names = ["get", "head"]
+
+
 router = DefaultRouter()
 router.include_root_view = False
+# No `.json` twins of every route: JSON is the only format, the schema lists none of them,
+# and the custom actions answered them with a 500.
+router.include_format_suffixes = False
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("units", UnitViewSet, basename="unit")
 router.register("contact-points", ContactPointViewSet, basename="contact-point")
@@ -26,7 +37,10 @@ router.register("notifications", NotificationViewSet, basename="notification")
 app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("events/", EventFeedView.as_view(), name="events"),
     path("", include(router.urls)),
 ]
+
+# A route that does not say which API key scope it needs stops the URL conf from loading.
+require_declared_scopes(urlpatterns)

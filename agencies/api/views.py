@@ -7,6 +7,7 @@ from agencies.api import serializers as s
 from agencies.models import Agency, NationalContactPoint, RegionalUnit, SanctionKind, UnitMembership, User
 from agencies.selectors import unit_ids_for
 from tracker.api.base import Pagination, TrackerViewSet
+from tracker.api.scopes import REFERENCE_DATA
 
 
 class CodePage(Pagination):
@@ -16,6 +17,7 @@ class CodePage(Pagination):
 class ReferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
     """Reference data: readable by every authenticated caller."""
 
+    scope = REFERENCE_DATA
     lookup_field = "code"
     pagination_class = CodePage
 
@@ -46,7 +48,7 @@ class UnitViewSet(ReferenceViewSet):
         summary="Members of a unit you serve in (for assigning tasks and booking officers)",
         responses={200: s.MemberSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], required_scope="units:read")
     def members(self, request, code=None):
         unit = self.get_object()
         if not (request.user.is_superuser or unit.pk in unit_ids_for(request.user)):

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from cases import services
@@ -172,7 +173,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     @action(filter_backends=[], detail=True, methods=["get", "post"])
     def subjects(self, request, pk=None):
         case = self.get_object()
-        if request.method == "GET":
+        # HEAD too: it needs only the read scope, so it must never reach the write branch.
+        if request.method in SAFE_METHODS:
             qs = case.subjects.select_related("organisation", "person")
             return self.paginated(qs, s.CaseSubjectSerializer)
         data = self.validated(s.CaseSubjectInput, request.data)
@@ -213,7 +215,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     @action(filter_backends=[], detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser])
     def journal(self, request, pk=None):
         case = self.get_object()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:
             return self.paginated(journal_visible_to(request.user, case), s.JournalEntrySerializer)
         fields = {k: v for k, v in request.data.items() if k != "attachments"}
         data = self.validated(s.JournalEntryInput, fields)
@@ -234,7 +236,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     @action(filter_backends=[], detail=True, methods=["get", "post"])
     def tasks(self, request, pk=None):
         case = self.get_object()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:
             return self.paginated(case.tasks.all(), s.TaskSerializer)
         data = self.validated(s.TaskInput, request.data, unit=case.unit_id)
         task = services.task_create(actor=request.user, case=case, **data)

@@ -256,7 +256,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "REST API v1 for agency systems. Authenticate with `Authorization: Bearer <API key>`; keys carry scopes "
         "(cases:read, cases:write, controls:read, controls:write, referrals:read, referrals:write, events:read, "
-        "webhooks:write). Errors are RFC 9457 problem details. See docs/api.md."
+        "webhooks:read, webhooks:write, notifications:read, notifications:write, units:read); the scope of each "
+        "operation is its `x-required-scope`. Errors are RFC 9457 problem details. See docs/api.md."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

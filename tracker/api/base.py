@@ -67,6 +67,10 @@ class TrackerViewSetMixin:
     """Scoped querysets (``get_queryset`` comes from a selector), idempotent POSTs."""
 
     pagination_class = Pagination
+    # The API key scope of each method (see tracker.api.scopes): every view must set one,
+    # for the whole view or per action (``@action(..., required_scope=...)``).
+    scope: str | None = None
+    required_scope: str | None = None
     # Actions whose response carries the object's ETag (for the schema).
     etag_actions: tuple[str, ...] = ()
 

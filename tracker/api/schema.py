@@ -89,11 +89,11 @@ class TrackerAutoSchema(AutoSchema):
                     **HEADER,
                     "description": "`true` when this is the stored response to an earlier request with the same key",
                 }
+        # Every operation says what a key needs: a scope, or null for reference data.
         scope = required_scope(self.view, method)
-        if scope:
-            note = f"Requires the API key scope `{scope}`."
-            operation["description"] = f"{operation.get('description', '')}\n\n{note}".strip()
-            operation["x-required-scope"] = scope
+        note = f"Requires the API key scope `{scope}`." if scope else "Reference data: any valid API key may read it."
+        operation["description"] = f"{operation.get('description', '')}\n\n{note}".strip()
+        operation["x-required-scope"] = scope
         return operation
 
     def _carries_etag(self) -> bool:

@@ -100,7 +100,7 @@ class SubscriptionInput(StrictSerializer):
 
 @extend_schema(tags=["webhooks"])
 class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TrackerViewSet):
-    required_scope = "webhooks:write"
+    scope = "webhooks"
     serializer_class = SubscriptionSerializer
 
     queryset = WebhookSubscription.objects.none()

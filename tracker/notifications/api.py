@@ -44,6 +44,7 @@ class PreferenceSerializer(StrictSerializer):
     )
 )
 class NotificationViewSet(mixins.ListModelMixin, TrackerViewSet):
+    scope = "notifications"
     serializer_class = NotificationSerializer
     queryset = Notification.objects.none()
 
@@ -141,7 +142,7 @@ class DeliveryPage(Pagination):
 class DeliveryViewSet(mixins.ListModelMixin, TrackerViewSet):
     """A subscription's deliveries with every attempt; redeliver on demand."""
 
-    required_scope = "webhooks:write"
+    scope = "webhooks"
     serializer_class = DeliverySerializer
     pagination_class = DeliveryPage
     queryset = WebhookDelivery.objects.none()

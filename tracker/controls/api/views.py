@@ -5,6 +5,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from tracker.api.base import Pagination, TrackerViewSet, expected_version
@@ -115,7 +116,8 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
     @action(filter_backends=[], detail=True, methods=["get", "post"])
     def participants(self, request, pk=None):
         control = self.get_object()
-        if request.method == "GET":
+        # HEAD too: it needs only the read scope, so it must never reach the write branch.
+        if request.method in SAFE_METHODS:
             bookings = control.officers.select_related("officer", "agency")
             return self.paginated(bookings, s.ParticipantSerializer, ordering="booked_at")
         data = self.validated(s.BookingInput, request.data, unit=control.unit_id)
@@ -145,7 +147,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
     @action(filter_backends=[], detail=True, methods=["get", "post"])
     def findings(self, request, pk=None):
         control = self.get_object()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:
             findings = control.findings.select_related("agency", "sanction_kind", "recorded_by")
             return self.paginated(findings, s.FindingSerializer, ordering="recorded_at")
         data = self.validated(s.FindingInput, request.data)
