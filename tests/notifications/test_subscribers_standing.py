@@ -145,7 +145,7 @@ def test_a_key_cannot_subscribe_to_events_it_may_not_read(make_key):
     assert "cases:read" in body["detail"]
     assert_problem(api.post("/api/v1/webhooks/", {"url": "https://x.example/h"}, format="json"), 400, "/event_types")
 
-    _, token = make_key(scopes=["webhooks:write", "controls:read"], name="Controls system")
+    _, token = make_key(scopes=["webhooks:read", "webhooks:write", "controls:read"], name="Controls system")
     api = client_for(token)
     hook = api.post(
         "/api/v1/webhooks/", {"url": "https://x.example/h", "event_types": ["control.planned"]}, format="json"
