@@ -4,7 +4,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell (cat requirements.lock; echo) | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint lock clean-var
+# Translations: .po files are committed, .mo files compiled here (Babel: no GNU gettext needed).
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+CHROMIUM ?= $(shell command -v chromium || echo /usr/bin/chromium)
+
+.PHONY: run test lint lock clean-var messages browser
 
 $(STAMP): requirements.lock
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -13,11 +18,26 @@ $(STAMP): requirements.lock
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-run: $(STAMP)
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel --quiet compile --domain=$(basename $(notdir $<)) -i $< -o $@
+
+run: $(STAMP) $(MO)
 	$(VENV)/bin/python manage.py run_all
 
-test: $(STAMP)
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+test: $(STAMP) $(MO) browser
+	CHROMIUM=$(CHROMIUM) $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# Install Debian's chromium when it is missing and we may (root with apt). Elsewhere the
+# browser tests fail with a message saying how to point them at a Chromium (CHROMIUM=...).
+browser:
+	@test -x "$(CHROMIUM)" || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  echo "Installing Debian's chromium for the browser tests" && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "No Chromium at $(CHROMIUM): the browser tests will fail (apt-get install chromium, or set CHROMIUM=...)"
+
+# Extract the strings to translate into locale/*/LC_MESSAGES/*.po (needs GNU gettext).
+messages: $(STAMP)
+	$(VENV)/bin/python manage.py makemessages --locale nb --locale en --ignore '.venv/*' --ignore 'var/*'
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

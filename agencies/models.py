@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import get_language
 
 from agencies.choices import AgencyKind, Language, ReferralTopic, UnitKind, UnitRole, UserKind
 from tracker.models import UUIDModel
@@ -28,6 +29,11 @@ class Agency(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+    @property
+    def display_name(self) -> str:
+        """The agency's name in the reader's language (Bokmål when there is one)."""
+        return self.name_nb if self.name_nb and get_language() == "nb" else self.name
 
 
 class SanctionKind(models.Model):
@@ -75,7 +81,7 @@ class User(UUIDModel, AbstractUser):
 
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
     kind = models.CharField(max_length=16, choices=UserKind.choices, default=UserKind.PERSON)
-    language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN)
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.NB)
     title = models.CharField("job title", max_length=200, blank=True)
 
     objects = TrackerUserManager()
