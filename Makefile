@@ -4,8 +4,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell (cat requirements.lock; echo) | cksum | cut -d' ' -f1)
 
-# Translations: .po files are committed, .mo files compiled here (Babel: no GNU gettext needed).
-MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+# Translations: each app keeps its own <app>/locale/<lang>/LC_MESSAGES/django.po (committed);
+# the .mo files are compiled here (Babel: no GNU gettext needed).
+MO := $(patsubst %.po,%.mo,$(shell find . -path ./.venv -prune -o -path ./var -prune -o -name '*.po' -print))
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).
 CHROMIUM ?= $(shell command -v chromium || echo /usr/bin/chromium)
 
@@ -35,9 +36,12 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "No Chromium at $(CHROMIUM): the browser tests will fail (apt-get install chromium, or set CHROMIUM=...)"
 
-# Extract the strings to translate into locale/*/LC_MESSAGES/*.po (needs GNU gettext).
+# Extract the strings to translate into each app's locale/nb/LC_MESSAGES/django.po (needs GNU
+# gettext's xgettext; only developers run this). English is the source language.
+APPS_WITH_TEXT := agencies cases web tracker/controls tracker/referrals tracker/notifications
 messages: $(STAMP)
-	$(VENV)/bin/python manage.py makemessages --locale nb --locale en --ignore '.venv/*' --ignore 'var/*'
+	for app in $(APPS_WITH_TEXT); do (cd $$app && mkdir -p locale && \
+	  $(CURDIR)/$(VENV)/bin/django-admin makemessages --locale nb --ignore 'migrations/*') || exit 1; done
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

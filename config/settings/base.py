@@ -145,7 +145,7 @@ LOGOUT_REDIRECT_URL = "web:login"
 # choice (User.language) wins over the browser's (web.middleware.UserLanguageMiddleware).
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each app carries its own translations in <app>/locale/ (found by Django as an installed app).
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
