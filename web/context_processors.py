@@ -1,13 +1,32 @@
 from django.conf import settings
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracker.notifications.models import Notification
 
-# The main navigation: (url name, label). Each entry appears once its page exists.
+# The main menu: (url name, label). An entry shows once its page exists (its url name
+# resolves); a page that is not for everyone answers 404 to those it is not for.
 MENU = [
     ("web:home", _("Home")),
+    ("cases:list", _("Cases")),
+    ("cases:tips", _("Tips")),
+    ("controls:list", _("Controls")),
+    ("referrals:list", _("Referrals")),
+    ("referrals:desk", _("Contact point desk")),
+    ("web:statistics", _("Statistics")),
 ]
+
+
+def _menu(request):
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    items = []
+    for name, label in MENU:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "current": name == current})
+    return items
 
 
 def layout(request):
@@ -15,9 +34,8 @@ def layout(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"languages": settings.LANGUAGES}
-    current = request.resolver_match.view_name if request.resolver_match else ""
     return {
         "languages": settings.LANGUAGES,
-        "navigation": [{"url": reverse(name), "label": label, "current": name == current} for name, label in MENU],
+        "navigation": _menu(request),
         "unread_count": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     }
