@@ -170,7 +170,7 @@ def test_immediate_e_mail_in_the_users_language_and_muting(alice, bob, osl):
 
 
 def test_the_daily_digest_gathers_what_was_not_e_mailed(alice, bob, osl):
-    bob.email = "bob@tax.example"
+    bob.email, bob.language = "bob@tax.example", "en"
     bob.save()
     NotificationPreference.objects.create(user=bob, email=EmailFrequency.DIGEST)
     for _ in range(3):
