@@ -4,7 +4,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell (cat requirements.lock; echo) | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint lock clean-var
+# Translations: each app keeps its own <app>/locale/<lang>/LC_MESSAGES/django.po (committed);
+# the .mo files are compiled here (Babel: no GNU gettext needed).
+MO := $(patsubst %.po,%.mo,$(shell find . -path ./.venv -prune -o -path ./var -prune -o -name '*.po' -print))
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+CHROMIUM ?= $(shell command -v chromium || echo /usr/bin/chromium)
+
+.PHONY: run test lint lock clean-var messages browser
 
 $(STAMP): requirements.lock
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -13,11 +19,29 @@ $(STAMP): requirements.lock
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-run: $(STAMP)
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel --quiet compile --domain=$(basename $(notdir $<)) -i $< -o $@
+
+run: $(STAMP) $(MO)
 	$(VENV)/bin/python manage.py run_all
 
-test: $(STAMP)
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+test: $(STAMP) $(MO) browser
+	CHROMIUM=$(CHROMIUM) $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# Install Debian's chromium when it is missing and we may (root with apt). Elsewhere the
+# browser tests fail with a message saying how to point them at a Chromium (CHROMIUM=...).
+browser:
+	@test -x "$(CHROMIUM)" || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  echo "Installing Debian's chromium for the browser tests" && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "No Chromium at $(CHROMIUM): the browser tests will fail (apt-get install chromium, or set CHROMIUM=...)"
+
+# Extract the strings to translate into each app's locale/nb/LC_MESSAGES/django.po (needs GNU
+# gettext's xgettext; only developers run this). English is the source language.
+APPS_WITH_TEXT := agencies cases web tracker/controls tracker/referrals tracker/notifications
+messages: $(STAMP)
+	for app in $(APPS_WITH_TEXT); do (cd $$app && mkdir -p locale && \
+	  $(CURDIR)/$(VENV)/bin/django-admin makemessages --locale nb --ignore 'migrations/*') || exit 1; done
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

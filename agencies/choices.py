@@ -1,40 +1,41 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AgencyKind(models.TextChoices):
-    POLICE = "police", "Police"
-    TAX = "tax", "Tax administration"
-    WELFARE = "welfare", "Labour and welfare administration"
-    LABOUR_INSPECTION = "labour_inspection", "Labour inspection"
-    CUSTOMS = "customs", "Customs"
-    MUNICIPAL = "municipal", "Municipal authority"
-    OTHER = "other", "Other public authority"
+    POLICE = "police", _("Police")
+    TAX = "tax", _("Tax administration")
+    WELFARE = "welfare", _("Labour and welfare administration")
+    LABOUR_INSPECTION = "labour_inspection", _("Labour inspection")
+    CUSTOMS = "customs", _("Customs")
+    MUNICIPAL = "municipal", _("Municipal authority")
+    OTHER = "other", _("Other public authority")
 
 
 class UnitKind(models.TextChoices):
-    CENTRE = "centre", "Regional centre"
-    LOCAL = "local", "Local cooperation"
-    NATIONAL = "national", "National centre"
+    CENTRE = "centre", _("Regional centre")
+    LOCAL = "local", _("Local cooperation")
+    NATIONAL = "national", _("National centre")
 
 
 class UnitRole(models.TextChoices):
-    CASE_OFFICER = "case_officer", "Case officer"
-    COORDINATOR = "coordinator", "Coordinator"
-    ANALYST = "analyst", "Analyst"
-    AUDITOR = "auditor", "Auditor"
+    CASE_OFFICER = "case_officer", _("Case officer")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ANALYST = "analyst", _("Analyst")
+    AUDITOR = "auditor", _("Auditor")
 
 
 class UserKind(models.TextChoices):
-    PERSON = "person", "Person"
-    SERVICE = "service", "Agency system (service account)"
+    PERSON = "person", _("Person")
+    SERVICE = "service", _("Agency system (service account)")
 
 
 class Language(models.TextChoices):
-    NB = "nb", "Norsk bokmål"
-    EN = "en", "English"
+    NB = "nb", _("Norsk bokmål")
+    EN = "en", _("English")
 
 
 class ReferralTopic(models.TextChoices):
-    MIGRANT_TRAFFICKING = "migrant_trafficking", "Migrant trafficking"
-    HUMAN_TRAFFICKING = "human_trafficking", "Human trafficking"
-    ORGANISED_CRIME = "organised_crime", "Organised crime"
+    MIGRANT_TRAFFICKING = "migrant_trafficking", _("Migrant trafficking")
+    HUMAN_TRAFFICKING = "human_trafficking", _("Human trafficking")
+    ORGANISED_CRIME = "organised_crime", _("Organised crime")

@@ -2,14 +2,24 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import get_language
 
 from agencies.choices import AgencyKind, Language, ReferralTopic, UnitKind, UnitRole, UserKind
 from tracker.models import UUIDModel
 
+
+class BilingualName:
+    """Reference data named in both languages: ``display_name`` is the reader's."""
+
+    @property
+    def display_name(self) -> str:
+        return self.name_nb if self.name_nb and get_language() == "nb" else self.name
+
+
 code_validator = RegexValidator(r"^[A-Z][A-Z0-9_]{1,19}$", "Use 2–20 capital letters, digits or _.")
 
 
-class Agency(models.Model):
+class Agency(BilingualName, models.Model):
     """A public authority taking part in the cooperation. Agencies are data: more can join."""
 
     code = models.CharField(max_length=20, unique=True, validators=[code_validator])
@@ -30,12 +40,13 @@ class Agency(models.Model):
         return (self.code,)
 
 
-class SanctionKind(models.Model):
+class SanctionKind(BilingualName, models.Model):
     """A sanction or measure an agency can impose (data, seeded from the domain table)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="sanction_kinds")
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=200)
+    name_nb = models.CharField("name (Bokmål)", max_length=200, blank=True)
     involves_amount = models.BooleanField(default=False, help_text="Recorded with an amount in NOK.")
     is_active = models.BooleanField(default=True)
 
@@ -75,7 +86,7 @@ class User(UUIDModel, AbstractUser):
 
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
     kind = models.CharField(max_length=16, choices=UserKind.choices, default=UserKind.PERSON)
-    language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN)
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.NB)
     title = models.CharField("job title", max_length=200, blank=True)
 
     objects = TrackerUserManager()
@@ -113,11 +124,12 @@ class UnitMembership(models.Model):
         return f"{self.user} — {self.get_role_display()} in {self.unit.code}"
 
 
-class NationalContactPoint(models.Model):
+class NationalContactPoint(BilingualName, models.Model):
     """A national desk that receives referrals (e.g. migrant trafficking, organised crime)."""
 
     code = models.CharField(max_length=20, unique=True, validators=[code_validator])
     name = models.CharField(max_length=200)
+    name_nb = models.CharField("name (Bokmål)", max_length=200, blank=True)
     hosting_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="contact_points")
     topics = ArrayField(models.CharField(max_length=32, choices=ReferralTopic.choices), default=list)
     intake_email = models.EmailField()

@@ -26,28 +26,28 @@ AGENCIES = [
     ("CUSTOMS", "Norwegian Customs", "Tolletaten", AgencyKind.CUSTOMS, "post@toll.example"),
 ]
 
-# (agency, code, name, involves an amount in NOK)
+# (agency, code, name, name in Bokmål, involves an amount in NOK)
 SANCTION_KINDS = [
-    ("POLICE", "removal", "Removal from the workplace", False),
-    ("POLICE", "expulsion", "Expulsion", False),
-    ("POLICE", "charge", "Charge (police report)", False),
-    ("POLICE", "arrest", "Arrest", False),
-    ("TAX", "detection-control", "Detection control", False),
-    ("TAX", "book-audit", "Book audit", False),
-    ("TAX", "reassessment", "Reassessment", True),
-    ("TAX", "securing-assets", "Securing of assets (attachment)", True),
-    ("TAX", "vat-deregistration", "VAT deregistration", False),
-    ("NAV", "benefit-change", "Change or stop of benefits", False),
-    ("NAV", "repayment-claim", "Repayment claim", True),
-    ("NAV", "police-report", "Police report for benefit fraud", False),
-    ("LABOUR", "order", "Order", False),
-    ("LABOUR", "stop-imminent-danger", "Stop for imminent danger", False),
-    ("LABOUR", "stop-pressure", "Stop as a means of pressure", False),
-    ("LABOUR", "coercive-fine", "Coercive fine", True),
-    ("LABOUR", "infringement-fine", "Infringement fine", True),
-    ("CUSTOMS", "seizure", "Seizure", False),
-    ("CUSTOMS", "customs-claim", "Customs claim", True),
-    ("CUSTOMS", "fine", "Fine", True),
+    ("POLICE", "removal", "Removal from the workplace", "Bortvisning fra arbeidsplassen", False),
+    ("POLICE", "expulsion", "Expulsion", "Utvisning", False),
+    ("POLICE", "charge", "Charge (police report)", "Anmeldelse", False),
+    ("POLICE", "arrest", "Arrest", "Pågripelse", False),
+    ("TAX", "detection-control", "Detection control", "Avdekkingskontroll", False),
+    ("TAX", "book-audit", "Book audit", "Bokettersyn", False),
+    ("TAX", "reassessment", "Reassessment", "Endring av skattefastsetting", True),
+    ("TAX", "securing-assets", "Securing of assets (attachment)", "Sikring av krav (utlegg)", True),
+    ("TAX", "vat-deregistration", "VAT deregistration", "Sletting fra Merverdiavgiftsregisteret", False),
+    ("NAV", "benefit-change", "Change or stop of benefits", "Endring eller stans av ytelser", False),
+    ("NAV", "repayment-claim", "Repayment claim", "Tilbakekrevingskrav", True),
+    ("NAV", "police-report", "Police report for benefit fraud", "Anmeldelse for trygdesvindel", False),
+    ("LABOUR", "order", "Order", "Pålegg", False),
+    ("LABOUR", "stop-imminent-danger", "Stop for imminent danger", "Stans ved overhengende fare", False),
+    ("LABOUR", "stop-pressure", "Stop as a means of pressure", "Stans som pressmiddel", False),
+    ("LABOUR", "coercive-fine", "Coercive fine", "Tvangsmulkt", True),
+    ("LABOUR", "infringement-fine", "Infringement fine", "Overtredelsesgebyr", True),
+    ("CUSTOMS", "seizure", "Seizure", "Beslag", False),
+    ("CUSTOMS", "customs-claim", "Customs claim", "Tollkrav", True),
+    ("CUSTOMS", "fine", "Fine", "Bot", True),
 ]
 
 CORE = ["POLICE", "TAX", "NAV", "LABOUR"]
@@ -74,9 +74,9 @@ def load_reference_data() -> None:
         agencies[code], _ = Agency.objects.update_or_create(
             code=code, defaults={"name": name, "name_nb": name_nb, "kind": kind, "contact_email": email}
         )
-    for agency, code, name, amount in SANCTION_KINDS:
+    for agency, code, name, name_nb, amount in SANCTION_KINDS:
         SanctionKind.objects.update_or_create(
-            agency=agencies[agency], code=code, defaults={"name": name, "involves_amount": amount}
+            agency=agencies[agency], code=code, defaults={"name": name, "name_nb": name_nb, "involves_amount": amount}
         )
     for code, name, kind, region, city, customs in UNITS:
         unit, _ = RegionalUnit.objects.update_or_create(
@@ -87,6 +87,7 @@ def load_reference_data() -> None:
         code="NCIS",
         defaults={
             "name": "National contact point for trafficking and organised crime (NCIS)",
+            "name_nb": "Nasjonalt kontaktpunkt for menneskehandel og organisert kriminalitet (NCIS)",
             "hosting_agency": agencies["POLICE"],
             "topics": [t.value for t in ReferralTopic],
             "intake_email": "ncp@politiet.example",

@@ -73,3 +73,15 @@ def api_key_revoke(*, actor, key: ApiKey) -> ApiKey:
 
     cancel_deliveries_to(owner=key.user, reason="Not sent: its API key was revoked.")
     return key
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """The language a person's pages and e-mails are in (a profile setting)."""
+    if language not in {code for code, _ in settings.LANGUAGES}:
+        raise DomainValidationError.for_field("language", "Choose Norsk bokmål or English.")
+    before = audit.snapshot(user, ["language"])
+    user.language = language
+    user.save(update_fields=["language"])
+    audit.record(actor=user, action="user.set_language", obj=user, before=before, after={"language": language})
+    return user

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from tracker.views import health
 
@@ -8,10 +7,10 @@ admin.site.site_header = "Interagency case tracker"
 admin.site.site_title = "Case tracker"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
+    path("", include("web.urls")),
 ]
 
 handler404 = "tracker.api.errors.not_found"

@@ -108,7 +108,7 @@ def _demo_password_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
-def _user(username, agency, *, first, last, superuser=False, kind=UserKind.PERSON, language=Language.EN) -> User:
+def _user(username, agency, *, first, last, superuser=False, kind=UserKind.PERSON, language=Language.NB) -> User:
     user, created = User.objects.get_or_create(
         username=username,
         defaults={

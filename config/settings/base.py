@@ -20,16 +20,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.forms",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_htmx",
     "tracker",
     "agencies",
     "cases",
     "tracker.controls",
     "tracker.referrals",
     "tracker.notifications",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -42,6 +45,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "web.middleware.UserLanguageMiddleware",
     "tracker.middleware.RequestContextMiddleware",
 ]
 
@@ -58,8 +63,10 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.layout",
             ],
         },
     },
@@ -128,11 +135,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+FORM_RENDERER = "web.forms.FormRenderer"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
 
 # --- I18N ----------------------------------------------------------------------
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("nb", "Norsk bokmål")]
+# Bokmål first: the officers' language. English for everyone else. A signed-in user's own
+# choice (User.language) wins over the browser's (web.middleware.UserLanguageMiddleware).
+LANGUAGE_CODE = "nb"
+LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
+# Each app carries its own translations in <app>/locale/ (found by Django as an installed app).
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

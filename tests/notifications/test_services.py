@@ -209,7 +209,7 @@ def test_no_e_mail_goes_to_someone_who_may_no_longer_see_what_it_is_about(alice,
 
 
 def test_the_daily_digest_gathers_what_was_not_e_mailed(alice, bob, osl):
-    bob.email = "bob@tax.example"
+    bob.email, bob.language = "bob@tax.example", "en"
     bob.save()
     NotificationPreference.objects.create(user=bob, email=EmailFrequency.DIGEST)
     for _ in range(3):

@@ -1,13 +1,14 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ControlStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    CONFIRMED = "confirmed", "Confirmed"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
-    FOLLOWED_UP = "followed_up", "Followed up"
-    CANCELLED = "cancelled", "Cancelled"
+    PLANNED = "planned", _("Planned")
+    CONFIRMED = "confirmed", _("Confirmed")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    FOLLOWED_UP = "followed_up", _("Followed up")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 CONTROL_TRANSITIONS: dict[str, tuple[str, ...]] = {

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tracker.models import TimeStampedModel, UUIDModel
 
@@ -29,9 +30,9 @@ class Notification(UUIDModel):
 
 
 class EmailFrequency(models.TextChoices):
-    IMMEDIATE = "immediate", "Immediately"
-    DIGEST = "digest", "Daily digest"
-    NEVER = "never", "Never"
+    IMMEDIATE = "immediate", _("Immediately")
+    DIGEST = "digest", _("Daily digest")
+    NEVER = "never", _("Never")
 
 
 class NotificationPreference(models.Model):
@@ -46,12 +47,12 @@ class NotificationPreference(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DELIVERED = "delivered", "Delivered"
-    DEAD = "dead", "Dead-lettered"
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    DEAD = "dead", _("Dead-lettered")
     # Never to be sent: the subscriber may no longer receive it (key revoked or expired, a
     # scope or unit role removed, owner deactivated). ``cancel_reason`` says which.
-    CANCELLED = "cancelled", "Cancelled"
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class WebhookDelivery(UUIDModel, TimeStampedModel):

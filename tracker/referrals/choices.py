@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import ReferralTopic
 
@@ -6,13 +7,13 @@ ReferralCategory = ReferralTopic
 
 
 class ReferralStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SENT = "sent", "Sent"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    CLOSED = "closed", "Closed"
-    REVOKED = "revoked", "Revoked"
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CLOSED = "closed", _("Closed")
+    REVOKED = "revoked", _("Revoked")
 
 
 REFERRAL_TRANSITIONS: dict[str, tuple[str, ...]] = {

@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from tracker.notifications.models import Notification
+
+# The main menu: (url name, label). An entry shows once its page exists (its url name
+# resolves); a page that is not for everyone answers 404 to those it is not for.
+MENU = [
+    ("web:home", _("Home")),
+    ("cases:list", _("Cases")),
+    ("cases:tips", _("Tips")),
+    ("controls:list", _("Controls")),
+    ("referrals:list", _("Referrals")),
+    ("referrals:desk", _("Contact point desk")),
+    ("web:statistics", _("Statistics")),
+]
+
+
+def _menu(request):
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    items = []
+    for name, label in MENU:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "current": name == current})
+    return items
+
+
+def layout(request):
+    """What the base layout needs on every page: the menu and the unread count (one query)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"languages": settings.LANGUAGES}
+    return {
+        "languages": settings.LANGUAGES,
+        "navigation": _menu(request),
+        "unread_count": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+    }
