@@ -64,6 +64,7 @@ class Referral(UUIDModel, TimeStampedModel):
 
     @property
     def is_overdue(self) -> bool:
+        # The one-row mirror of deadlines.overdue_q(); a test holds the two together.
         return (
             self.status == ReferralStatus.SENT
             and self.acknowledgement_due_on is not None
