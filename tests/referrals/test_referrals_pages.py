@@ -51,9 +51,7 @@ def subjects(labour_case, alice):
     )
     return [
         case_services.case_add_subject(actor=alice, case=labour_case, organisation=org, role=SubjectRole.EMPLOYER),
-        case_services.case_add_subject(
-            actor=alice, case=labour_case, person=person, role=SubjectRole.POTENTIAL_VICTIM
-        ),
+        case_services.case_add_subject(actor=alice, case=labour_case, person=person, role=SubjectRole.POTENTIAL_VICTIM),
     ]
 
 
