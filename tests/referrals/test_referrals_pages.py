@@ -142,7 +142,7 @@ def test_bad_input_gives_the_form_back_with_messages_and_the_values_typed(client
     form = response.context["form"]
     assert set(form.errors) == {"legal_basis", "category"}
     html = response.content.decode()
-    assert "Dette feltet er påkrevd." in html  # Django's own message, in Bokmål
+    assert "Velg rettslig grunnlag for delingen." in html  # next to the field and in the summary, in Bokmål
     assert "Kept</textarea>" in html  # nothing the person typed is lost
     assert 'class="ds-error-summary"' in html
     assert not Referral.objects.exists()
@@ -290,7 +290,7 @@ def test_declining_asks_for_a_reason(client, desk, referral):
     url = reverse("referrals:desk_act", args=[referral.pk, "decline"])
     refused = client.post(url, {"decline-reason": ""})
     assert refused.status_code == 400
-    assert "Dette feltet er påkrevd." in refused.content.decode()
+    assert "Skriv begrunnelsen." in refused.content.decode()
     assert Referral.objects.get().status == ReferralStatus.ACKNOWLEDGED
     assert client.post(url, {"decline-reason": "Not trafficking: a wage case"}).status_code == 302
     assert Referral.objects.get().decline_reason == "Not trafficking: a wage case"

@@ -49,18 +49,26 @@ class ReferralForm(Form):
     """Refer a case: the category first, then the contact points that receive it."""
 
     category = forms.ChoiceField(
-        label=_("What is it about?"), choices=ReferralCategory.choices, widget=forms.RadioSelect
+        label=_("What is it about?"),
+        choices=ReferralCategory.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what the referral is about.")},
     )
     contact_point = ContactPointField(
         label=_("Contact point"),
         queryset=contact_points_for(),
         empty_label=_("Choose a contact point"),
         help_text=_("Only contact points that receive the chosen category are listed."),
+        error_messages={
+            "required": _("Choose the contact point."),
+            "invalid_choice": _("This contact point does not receive referrals of the chosen category."),
+        },
     )
     summary = forms.CharField(
         label=_("Summary"),
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, "cols": False}),
         help_text=_("What the contact point needs to know to pass the case on: who, what, where, since when."),
+        error_messages={"required": _("Write what the contact point needs to know.")},
     )
     subjects = SubjectsField(
         label=_("Subjects to share"),
@@ -68,10 +76,12 @@ class ReferralForm(Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Only the subjects you tick are shared with the contact point."),
+        error_messages={"invalid_choice": _("Only the case's own subjects can be shared.")},
     )
     legal_basis = forms.ChoiceField(
         label=_("Legal basis for sharing"),
         choices=[("", _("Choose the legal basis")), *LegalBasis.choices],
+        error_messages={"required": _("Choose the legal basis for sharing.")},
     )
 
     def __init__(self, *args, case, **kwargs):
@@ -80,7 +90,13 @@ class ReferralForm(Form):
         self.fields["subjects"].queryset = case.subjects.select_related("organisation", "person").order_by("created_at")
         category = self.chosen_category()
         if category:
-            self.fields["contact_point"].queryset = contact_points_for(category)
+            points = contact_points_for(category)
+            self.fields["contact_point"].queryset = points
+            if not self.is_bound and not self.initial.get("contact_point"):
+                # One desk takes this category: choose it for the person.
+                only = list(points[:2])
+                if len(only) == 1:
+                    self.initial["contact_point"] = only[0].pk
 
     def chosen_category(self) -> str | None:
         value = self.data.get("category") if self.is_bound else self.initial.get("category")
@@ -88,14 +104,19 @@ class ReferralForm(Form):
 
 
 class ReasonForm(Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": False}),
+        error_messages={"required": _("Give the reason.")},
+    )
 
 
 class OutcomeForm(Form):
     outcome = forms.CharField(
         label=_("Outcome"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": False}),
         help_text=_("What became of the referral, e.g. passed on to which partner."),
+        error_messages={"required": _("Write the outcome.")},
     )
 
 
