@@ -91,7 +91,8 @@ def test_a_case_is_referred_and_the_desk_acknowledges_accepts_and_closes_it(
     journey.shot("refer-filled-in")
     page.get_by_role("button", name="Send henvisningen").click()
 
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Henvisning til Nasjonalt kontaktpunkt")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Henvisning: Menneskehandel")
+    expect(page.get_by_text(re.compile("^Til Nasjonalt kontaktpunkt for menneskehandel"))).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("Henvisningen ble sendt til")
     expect(page.get_by_text("Ana Popescu")).to_be_visible()
     expect(page.get_by_text("Jonas Berg")).to_have_count(0)  # not chosen, not shared

@@ -38,7 +38,7 @@ PAGE_SIZE = 50
 
 # What each audited step of a referral is called on its timeline.
 TIMELINE_LABELS = {
-    "referral.create": gettext_lazy("Drafted"),
+    "referral.create": gettext_lazy("Created"),
     "referral.send": gettext_lazy("Sent to the contact point"),
     "referral.acknowledged": gettext_lazy("Acknowledged by the contact point"),
     "referral.accepted": gettext_lazy("Accepted by the contact point"),
