@@ -7,7 +7,6 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from cases.choices import LegalBasis
 from tracker.notifications import reminders
 from tracker.referrals import services
 from tracker.referrals.choices import ReferralStatus
@@ -84,18 +83,6 @@ def test_the_deadline_never_falls_on_a_weekend_or_holiday_and_has_the_full_count
 def test_zero_working_days_is_the_same_day_or_the_next_working_one():
     assert add_working_days(D(2026, 4, 1), 0) == D(2026, 4, 1)
     assert add_working_days(D(2026, 4, 3), 0) == D(2026, 4, 7)
-
-
-@pytest.fixture
-def referral(labour_case, alice, ncp):
-    return services.referral_create(
-        actor=alice,
-        case=labour_case,
-        contact_point=ncp,
-        category="migrant_trafficking",
-        summary="Workers recruited with travel debt",
-        legal_basis=LegalBasis.AKRIM_REGULATION_3,
-    )
 
 
 def test_sending_on_the_wednesday_before_easter_sets_the_deadline_after_easter_monday(referral, alice, monkeypatch):
