@@ -10,6 +10,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
+    path("referrals/", include("tracker.referrals.urls")),
     path("", include("web.urls")),
 ]
 

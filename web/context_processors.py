@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from tracker.notifications.models import Notification
@@ -16,6 +17,14 @@ MENU = [
     ("web:statistics", _("Statistics")),
 ]
 
+# Entries not for everyone: url name -> dotted path of a predicate on the user. A predicate
+# reads what is cached on the user object (memberships, desks), so the whole menu costs at
+# most one query per kind of fact, never one per entry.
+MENU_AUDIENCE = {
+    "referrals:list": "tracker.referrals.selectors.is_unit_member",
+    "referrals:desk": "tracker.referrals.selectors.is_desk_officer",
+}
+
 
 def _menu(request):
     current = request.resolver_match.view_name if request.resolver_match else ""
@@ -24,6 +33,9 @@ def _menu(request):
         try:
             url = reverse(name)
         except NoReverseMatch:
+            continue
+        audience = MENU_AUDIENCE.get(name)
+        if audience and not import_string(audience)(request.user):
             continue
         items.append({"url": url, "label": label, "current": name == current})
     return items

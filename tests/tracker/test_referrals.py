@@ -19,18 +19,6 @@ ACTIONS = {
 }
 
 
-@pytest.fixture
-def referral(labour_case, alice, ncp):
-    return services.referral_create(
-        actor=alice,
-        case=labour_case,
-        contact_point=ncp,
-        category="migrant_trafficking",
-        summary="Workers recruited with travel debt",
-        legal_basis=LegalBasis.POLICE_REGISTER_ACT,
-    )
-
-
 @pytest.mark.parametrize(
     "source,target", [p for p in itertools.permutations(ReferralStatus.values, 2) if p[1] != ReferralStatus.DRAFT]
 )

@@ -54,13 +54,13 @@ def control_reminders() -> int:
 
 
 def escalate_overdue_referrals() -> int:
-    from tracker.referrals.choices import ReferralStatus
+    from tracker.referrals.deadlines import overdue_q
     from tracker.referrals.models import Referral
 
     sent = 0
-    overdue = Referral.objects.filter(
-        status=ReferralStatus.SENT, acknowledgement_due_on__lt=timezone.localdate(), escalated_at__isnull=True
-    ).select_related("case", "case__unit", "contact_point")
+    overdue = Referral.objects.filter(overdue_q(), escalated_at__isnull=True).select_related(
+        "case", "case__unit", "contact_point"
+    )
     for referral in overdue:
         with transaction.atomic():
             claimed = Referral.objects.filter(pk=referral.pk, escalated_at__isnull=True).update(

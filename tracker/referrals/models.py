@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from cases.choices import LegalBasis
 from tracker.models import TimeStampedModel, UUIDModel
-from tracker.referrals.choices import REFERRAL_TRANSITIONS, ReferralCategory, ReferralStatus
+from tracker.referrals.choices import DESK_TRANSITIONS, REFERRAL_TRANSITIONS, ReferralCategory, ReferralStatus
 
 
 class Referral(UUIDModel, TimeStampedModel):
@@ -62,8 +62,17 @@ class Referral(UUIDModel, TimeStampedModel):
     def allowed_transitions(self) -> tuple[str, ...]:
         return REFERRAL_TRANSITIONS.get(self.status, ())
 
+    def desk_actions(self) -> tuple[str, ...]:
+        """The steps the contact point's desk may take now."""
+        return tuple(t for t in self.allowed_transitions() if t in DESK_TRANSITIONS)
+
+    def sender_actions(self) -> tuple[str, ...]:
+        """The steps the sending unit may take now (send a draft, revoke)."""
+        return tuple(t for t in self.allowed_transitions() if t not in DESK_TRANSITIONS)
+
     @property
     def is_overdue(self) -> bool:
+        # The one-row mirror of deadlines.overdue_q(); a test holds the two together.
         return (
             self.status == ReferralStatus.SENT
             and self.acknowledgement_due_on is not None

@@ -3,10 +3,8 @@ each act only on their own steps."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,6 +15,7 @@ from cases.services import journal_system
 from tracker import audit
 from tracker.exceptions import DomainValidationError, InvalidTransition, NotPermitted
 from tracker.referrals.choices import ReferralStatus
+from tracker.referrals.deadlines import acknowledgement_due_on
 from tracker.referrals.models import Referral
 from tracker.services import check_version, clean, lock
 
@@ -116,9 +115,7 @@ def referral_send(*, actor, referral: Referral, expected_version: int | None = N
     before = audit.snapshot(referral, FIELDS)
     now = timezone.now()
     referral.status, referral.sent_at, referral.sent_by = ReferralStatus.SENT, now, actor
-    referral.acknowledgement_due_on = timezone.localdate(now) + datetime.timedelta(
-        days=settings.REFERRAL_ACKNOWLEDGEMENT_DAYS
-    )
+    referral.acknowledgement_due_on = acknowledgement_due_on(timezone.localdate(now))
     referral.version += 1
     referral.save()
     journal_system(
@@ -128,6 +125,13 @@ def referral_send(*, actor, referral: Referral, expected_version: int | None = N
     )
     _record(referral, actor=actor, action="referral.send", before=before, event_type="referral.sent")
     return referral
+
+
+@transaction.atomic
+def referral_create_and_send(*, actor, case: Case, **fields) -> Referral:
+    """Draft and send in one step, as the web form does: if sending fails, no draft is left."""
+    referral = referral_create(actor=actor, case=case, **fields)
+    return referral_send(actor=actor, referral=referral)
 
 
 def _desk_step(*, actor, referral: Referral, to: str, expected_version, **fields) -> Referral:
