@@ -4,7 +4,8 @@ predicates to offer only what the person may do."""
 from __future__ import annotations
 
 from agencies.choices import UnitRole
-from agencies.selectors import has_role
+from agencies.selectors import has_role, unit_ids_for
+from tracker.controls.choices import BOOKING_STATES, FINDING_STATES
 from tracker.exceptions import NotPermitted
 
 WORKING_ROLES = (UnitRole.COORDINATOR, UnitRole.CASE_OFFICER)
@@ -35,3 +36,17 @@ def may_record_findings(actor, unit_id: int, agency_id: int | None) -> bool:
     if actor.is_superuser:
         return True
     return agency_id is not None and agency_id == actor.agency_id and has_role(actor, unit_id, *WORKING_ROLES)
+
+
+def may_plan_somewhere(user) -> bool:
+    return user.is_superuser or bool(unit_ids_for(user, WORKING_ROLES))
+
+
+def bookings_open(control) -> bool:
+    """Officers are booked and withdrawn until the control is under way or over."""
+    return control.status in BOOKING_STATES
+
+
+def findings_open(control) -> bool:
+    """Findings are recorded while and after the control is carried out."""
+    return control.status in FINDING_STATES

@@ -72,7 +72,7 @@ def controls_for_list(user, *, status: str = "", starts_from=None, starts_until=
 
 def control_for_page(user):
     """Everything the control page and the briefing sheet show, in a fixed number of queries."""
-    return controls_visible_to(user).prefetch_related(
+    return controls_visible_to(user).select_related("created_by").prefetch_related(
         "sites",
         "target_organisations",
         "target_persons",
