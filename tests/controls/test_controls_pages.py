@@ -187,7 +187,8 @@ def test_a_control_is_planned_with_sites_targets_cases_and_agencies(as_user, car
     assert list(control.target_organisations.all()) == [world["org"]]
     assert list(control.target_persons.all()) == [world["person"]]
     assert set(control.agencies.values_list("code", flat=True)) == {"LABOUR", "TAX"}
-    assert timezone.localtime(control.starts_at).hour == 9 and (control.ends_at - control.starts_at) == datetime.timedelta(hours=4)
+    assert timezone.localtime(control.starts_at).hour == 9
+    assert control.ends_at - control.starts_at == datetime.timedelta(hours=4)
 
 
 def test_bad_plan_input_returns_the_form_with_messages_and_saves_nothing(as_user, carol, osl, world):

@@ -72,18 +72,22 @@ def controls_for_list(user, *, status: str = "", starts_from=None, starts_until=
 
 def control_for_page(user):
     """Everything the control page and the briefing sheet show, in a fixed number of queries."""
-    return controls_visible_to(user).select_related("created_by").prefetch_related(
-        "sites",
-        "target_organisations",
-        "target_persons",
-        Prefetch("cases", queryset=cases.Case.objects.only("pk", "reference", "title", "unit_id")),
-        Prefetch("officers", queryset=ControlOfficer.objects.select_related("officer__agency", "agency")),
-        Prefetch(
-            "findings",
-            queryset=Finding.objects.select_related("agency", "sanction_kind", "recorded_by").order_by(
-                "agency__code", "recorded_at"
+    return (
+        controls_visible_to(user)
+        .select_related("created_by")
+        .prefetch_related(
+            "sites",
+            "target_organisations",
+            "target_persons",
+            Prefetch("cases", queryset=cases.Case.objects.only("pk", "reference", "title", "unit_id")),
+            Prefetch("officers", queryset=ControlOfficer.objects.select_related("officer__agency", "agency")),
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.select_related("agency", "sanction_kind", "recorded_by").order_by(
+                    "agency__code", "recorded_at"
+                ),
             ),
-        ),
+        )
     )
 
 

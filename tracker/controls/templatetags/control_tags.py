@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
+from django.utils.formats import date_format, number_format, time_format
 
 register = template.Library()
 
@@ -44,3 +44,12 @@ STATUS_COLOURS = {
 def status_colour(status: str) -> str:
     """The tag colour of a status (its name is always written beside it)."""
     return STATUS_COLOURS.get(str(status), "neutral")
+
+
+@register.filter
+def coordinates(site) -> str:
+    """``59,9127 / 10,7608``: latitude and longitude, without trailing zeros."""
+    if site.latitude is None or site.longitude is None:
+        return ""
+    lat, lon = (number_format(value.normalize(), use_l10n=True) for value in (site.latitude, site.longitude))
+    return f"{lat} / {lon}"

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
@@ -71,7 +72,9 @@ def plan(request):
         if case.unit_id not in {u.pk for u in unit_list}:
             raise Http404
         unit = case.unit
-    agencies = Agency.objects.filter(is_active=True, units=unit).order_by("code")
+    # Ticked by name, so listed alphabetically in the reader's language.
+    by_name = "name_nb" if get_language() == "nb" else "name"
+    agencies = Agency.objects.filter(is_active=True, units=unit).order_by(by_name)
     arguments = {"units": units, "agencies": agencies, "sources": _sources(user, unit.pk)}
     status = 200
     if request.method == "POST":
