@@ -177,7 +177,7 @@ def transition(request, pk):
         except ApplicationError as exc:
             form.add_service_error(exc)
             return _page(request, control, status=exc.status, transition_form=form)
-        messages.success(request, _("The control is now %(status)s.") % {"status": ControlStatus(to).label.lower()})
+        messages.success(request, _("The control's status is now: %(status)s.") % {"status": ControlStatus(to).label})
         return redirect("controls:detail", pk=control.pk)
     return _page(request, control, status=400, transition_form=form)
 
