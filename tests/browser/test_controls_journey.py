@@ -45,6 +45,9 @@ def test_a_coordinator_plans_a_joint_control_and_an_officer_records_a_finding(jo
     page.get_by_role("link", name="Planlegg en kontroll").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Planlegg en felleskontroll")
     check(journey, "plan-empty")
+    page.get_by_role("button", name="Planlegg kontrollen").click()  # nothing filled in yet
+    expect(page.get_by_role("alert")).to_contain_text("Kontrollen er ikke planlagt ennå")
+    check(journey, "plan-with-errors")
 
     page.get_by_role("textbox", name=re.compile("^Tittel")).fill(TITLE)
     page.get_by_label(re.compile("^Dato")).fill(day_after_tomorrow(18).date().isoformat())

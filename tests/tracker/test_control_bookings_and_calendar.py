@@ -11,6 +11,7 @@ from agencies.choices import UnitRole
 from agencies.models import Agency, SanctionKind
 from cases import services as case_services
 from cases.choices import SubjectRole
+from tests.controls import scenario
 from tests.factories import case_kwargs, officer
 from tracker.controls import permissions, selectors, services
 from tracker.controls.choices import ControlStatus
@@ -21,16 +22,8 @@ from tracker.models import AuditEntry
 T0 = timezone.make_aware(datetime.datetime(2027, 3, 1, 18, 0))
 
 
-def plan(actor, unit, start=T0, hours=4, agencies=("LABOUR", "TAX", "POLICE"), title="Night control, Grønland"):
-    return services.plan_control(
-        actor=actor,
-        unit=unit,
-        title=title,
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=hours),
-        agencies=list(agencies),
-        sites=[{"address": "Grønlandsleiret 1"}],
-    )
+def plan(actor, unit, start=T0, agencies=("LABOUR", "TAX", "POLICE"), **kw):
+    return scenario.plan(actor, unit, start=start, agencies=agencies, **kw)
 
 
 def test_a_coordinator_books_officers_of_any_agency_taking_part(carol, alice, bob, osl):

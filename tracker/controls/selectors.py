@@ -128,28 +128,27 @@ def cases_to_serve(user, unit_id: int, query: str = ""):
     return qs.order_by("-year", "-number")
 
 
-def target_organisations(user, unit_id: int, query: str = ""):
-    """Organisations recorded on the unit's cases ``user`` may see, by number or name."""
-    qs = cases.Organisation.objects.filter(case_links__case__in=_serving_cases(user, unit_id).values("pk")).distinct()
+def _subjects(model, number_field: str, user, unit_id: int, query: str):
+    """Subjects recorded on the unit's cases ``user`` may see: by number when digits are typed
+    (spaces allowed, as numbers are often written), otherwise by name."""
+    qs = model.objects.filter(case_links__case__in=_serving_cases(user, unit_id).values("pk")).distinct()
     query = query.strip()
     digits = query.replace(" ", "")
     if digits.isdigit():
-        qs = qs.filter(organisation_number__startswith=digits)
+        qs = qs.filter(**{f"{number_field}__startswith": digits})
     elif query:
         qs = qs.filter(name__icontains=query)
     return qs.order_by("name", "pk")
+
+
+def target_organisations(user, unit_id: int, query: str = ""):
+    """Organisations a control may target, by organisation number or name."""
+    return _subjects(cases.Organisation, "organisation_number", user, unit_id, query)
 
 
 def target_persons(user, unit_id: int, query: str = ""):
-    """Persons recorded on the unit's cases ``user`` may see, by identity number or name."""
-    qs = cases.Person.objects.filter(case_links__case__in=_serving_cases(user, unit_id).values("pk")).distinct()
-    query = query.strip()
-    digits = query.replace(" ", "")
-    if digits.isdigit():
-        qs = qs.filter(id_number__startswith=digits)
-    elif query:
-        qs = qs.filter(name__icontains=query)
-    return qs.order_by("name", "pk")
+    """Persons a control may target, by identity number (or D-/H-number) or name."""
+    return _subjects(cases.Person, "id_number", user, unit_id, query)
 
 
 def calendar_feed_for_token(token: str):
