@@ -414,3 +414,14 @@ def test_the_feed_has_only_the_officers_own_bookings_and_needs_no_login(client, 
     assert events[0].decoded("DTSTART") == mine.starts_at
     assert "Bjørke" not in response.content.decode()  # targets stay behind the login
     assert client.get(reverse("controls:calendar_feed", args=["x" * 43])).status_code == 404
+
+
+def test_the_pages_speak_english_to_a_reader_who_chose_it(as_user, alice, carol, world):
+    alice.language = "en"
+    alice.save()
+    control = started(world["control"], carol)
+    client = as_user(alice)
+    assert "Joint controls" in client.get(LIST).content.decode()
+    html = client.get(page(control)).content.decode()
+    assert "Record a finding for Norwegian Labour Inspection Authority" in html and "Infringement fine" in html
+    assert "Confidential: for the officers taking part" in client.get(page(control, "controls:briefing")).content.decode()
