@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
     path("referrals/", include("tracker.referrals.urls")),
+    path("controls/", include("tracker.controls.urls")),
     path("", include("web.urls")),
 ]
 

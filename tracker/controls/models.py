@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -140,3 +141,31 @@ class Finding(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.sanction_kind} at {self.control}"
+
+
+class CalendarFeed(models.Model):
+    """A secret link to one officer's bookings, for their own calendar app.
+
+    The link works without signing in, so it is as good as a password: only a SHA-256 digest
+    of its token is stored (the token is 256 random bits; a slow hash buys nothing), and the
+    officer can revoke it. At most one live link per officer."""
+
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["officer"], condition=Q(revoked_at__isnull=True), name="one_live_calendar_feed_per_officer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar link of {self.officer} ({self.created_at:%Y-%m-%d})"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

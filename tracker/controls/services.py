@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.choices import UnitRole
 from agencies.models import Agency, RegionalUnit, SanctionKind, User
 from agencies.selectors import has_role
 from cases.models import Case
 from cases.permissions import sees_whole_unit
 from cases.services import agencies_by_code, journal_system
 from tracker import audit
+from tracker.controls import permissions
 from tracker.controls.choices import BOOKING_STATES, FINDING_STATES, ControlStatus
-from tracker.controls.models import ControlOfficer, ControlSite, Finding, JointControl
+from tracker.controls.models import CalendarFeed, ControlOfficer, ControlSite, Finding, JointControl
 from tracker.controls.selectors import controls_visible_to, overlapping_bookings
 from tracker.exceptions import Conflict, DomainValidationError, InvalidTransition, NotPermitted
 from tracker.services import check_version, clean, lock
@@ -49,8 +50,7 @@ def _record(control, *, actor, action, before, event_type, payload=None):
 
 
 def _require_planner(actor, unit_id: int) -> None:
-    if not (actor.is_superuser or has_role(actor, unit_id, UnitRole.COORDINATOR, UnitRole.CASE_OFFICER)):
-        raise NotPermitted("Only case officers and coordinators of the unit may plan and run its controls.")
+    permissions.require_planner(actor, unit_id)
 
 
 def _journal_cases(control: JointControl, actor, text: str) -> None:
@@ -201,8 +201,11 @@ def control_book_officer(*, actor, control: JointControl, officer: User, is_lead
     _require_planner(actor, control.unit_id)
     if control.status not in BOOKING_STATES:
         raise InvalidTransition(f"Officers cannot be booked on a {control.get_status_display().lower()} control.")
-    if not actor.is_superuser and officer.agency_id != actor.agency_id:
-        raise NotPermitted("Each agency decides who it sends: you can only book officers of your own agency.")
+    if not permissions.may_book_for(actor, control.unit_id, officer.agency_id):
+        raise NotPermitted(
+            "Each agency decides who it sends: you can only book officers of your own agency "
+            "(the unit's coordinator books any agency's)."
+        )
     if not has_role(officer, control.unit_id):
         raise DomainValidationError.for_field("officer", f"{officer} does not serve in {control.unit.code}.")
     if not control.agencies.filter(pk=officer.agency_id).exists():
@@ -236,8 +239,8 @@ def control_book_officer(*, actor, control: JointControl, officer: User, is_lead
 def control_unbook_officer(*, actor, booking: ControlOfficer) -> None:
     control = lock(booking.control)
     _require_planner(actor, control.unit_id)
-    if not actor.is_superuser and booking.agency_id != actor.agency_id:
-        raise NotPermitted("Only the officer's own agency can withdraw them.")
+    if not permissions.may_book_for(actor, control.unit_id, booking.agency_id):
+        raise NotPermitted("Only the officer's own agency or the unit's coordinator can withdraw them.")
     audit.record(
         actor=actor,
         action="control.unbook_officer",
@@ -298,10 +301,7 @@ def record_finding(
     agency = agency or actor.agency
     if agency is None:
         raise DomainValidationError.for_field("agency", "A finding belongs to an agency.")
-    if not actor.is_superuser and (
-        agency.pk != actor.agency_id
-        or not has_role(actor, control.unit_id, UnitRole.CASE_OFFICER, UnitRole.COORDINATOR)
-    ):
+    if not permissions.may_record_findings(actor, control.unit_id, agency.pk):
         raise NotPermitted("Each agency records its own findings: only its officers in the unit may do so.")
     if control.status not in FINDING_STATES:
         raise InvalidTransition(
@@ -349,3 +349,42 @@ def record_finding(
         },
     )
     return finding
+
+
+@transaction.atomic
+def calendar_feed_create(*, actor) -> tuple[CalendarFeed, str]:
+    """A new secret calendar link for ``actor``'s own bookings; any earlier link stops working.
+
+    Returns the token itself, which is shown once and never stored."""
+    if not actor.is_active or actor.is_service_account:
+        raise NotPermitted("Only people get a calendar link.")
+    # The officer's row lock makes two simultaneous requests take turns (one live link each).
+    User.objects.select_for_update(of=("self",)).filter(pk=actor.pk).first()
+    for feed in CalendarFeed.objects.filter(officer=actor, revoked_at__isnull=True):
+        _revoke_feed(actor, feed)
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed.objects.create(officer=actor, digest=CalendarFeed.digest_of(token))
+    audit.record(actor=actor, action="calendar_feed.create", obj=feed, after={"officer": actor.pk})
+    return feed, token
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, actor, feed: CalendarFeed) -> CalendarFeed:
+    feed = lock(feed)
+    if feed.officer_id != actor.pk and not actor.is_superuser:
+        raise NotPermitted("Only the officer can revoke their calendar link.")
+    if feed.revoked_at is None:
+        _revoke_feed(actor, feed)
+    return feed
+
+
+def _revoke_feed(actor, feed: CalendarFeed) -> None:
+    feed.revoked_at = timezone.now()
+    feed.save(update_fields=["revoked_at"])
+    audit.record(
+        actor=actor,
+        action="calendar_feed.revoke",
+        obj=feed,
+        before={"revoked_at": None},
+        after={"officer": feed.officer_id, "revoked_at": feed.revoked_at},
+    )

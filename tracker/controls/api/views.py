@@ -108,7 +108,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
     )
     @extend_schema(
         methods=["POST"],
-        summary="Book an officer of your agency",
+        summary="Book an officer of your agency (a coordinator: of any agency taking part)",
         request=s.BookingInput,
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.ParticipantSerializer},
