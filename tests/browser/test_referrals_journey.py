@@ -29,11 +29,13 @@ def case_with_subjects(alice, osl):
     case = case_services.case_create(
         actor=alice, unit=osl, **case_kwargs(title="Car wash with unpaid workers", agencies=["LABOUR", "TAX"])
     )
-    org = case_services.organisation_upsert(actor=alice, organisation_number="988077917", name="Bilvask Sentrum AS")
-    victim = case_services.person_upsert(
-        actor=alice, name="Ana Popescu", date_of_birth=datetime.date(1990, 3, 4), nationality="RO"
+    org = case_services.organisation_upsert(
+        actor=alice, case=case, organisation_number="988077917", name="Bilvask Sentrum AS"
     )
-    witness = case_services.person_upsert(actor=alice, name="Jonas Berg", nationality="NO")
+    victim = case_services.person_upsert(
+        actor=alice, case=case, name="Ana Popescu", date_of_birth=datetime.date(1990, 3, 4), nationality="RO"
+    )
+    witness = case_services.person_upsert(actor=alice, case=case, name="Jonas Berg", nationality="NO")
     case_services.case_add_subject(actor=alice, case=case, organisation=org, role=SubjectRole.EMPLOYER)
     case_services.case_add_subject(actor=alice, case=case, person=victim, role=SubjectRole.POTENTIAL_VICTIM)
     case_services.case_add_subject(actor=alice, case=case, person=witness, role=SubjectRole.WITNESS)

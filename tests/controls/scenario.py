@@ -33,9 +33,15 @@ def oslo_case(
     kwargs = case_kwargs(lead_agency=agencies[0], agencies=list(agencies), title=title)
     case = case_services.case_create(actor=alice, unit=osl, **kwargs)
     org = case_services.organisation_upsert(
-        actor=alice, organisation_number=org[0], name=org[1], address="Storgata 1", postcode="0155", city="Oslo"
+        actor=alice,
+        case=case,
+        organisation_number=org[0],
+        name=org[1],
+        address="Storgata 1",
+        postcode="0155",
+        city="Oslo",
     )
-    person = case_services.person_upsert(actor=alice, name=person, date_of_birth=datetime.date(1990, 5, 17))
+    person = case_services.person_upsert(actor=alice, case=case, name=person, date_of_birth=datetime.date(1990, 5, 17))
     case_services.case_add_subject(actor=alice, case=case, role=SubjectRole.SUSPECT, organisation=org)
     case_services.case_add_subject(actor=alice, case=case, role=SubjectRole.WORKER, person=person)
     return case, org, person

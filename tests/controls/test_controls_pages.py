@@ -157,9 +157,10 @@ def test_the_list_runs_a_fixed_number_of_queries(as_user, carol, osl, alice, con
         services.control_add_site(actor=carol, control=control, address=f"Storgata {i}")
         services.control_book_officer(actor=carol, control=control, officer=alice)
     client = as_user(carol)
-    # Expect 8 queries: session, user, the user's unit roles, count the controls, the layout's
-    # unread count, the page of controls (with officer counts), their agencies, their sites.
-    with django_assert_num_queries(8):
+    # Expect 9 queries: session, user, the user's unit roles, count the controls, the menu's
+    # desk check, the layout's unread count, the page of controls (with officer counts), their
+    # agencies, their sites.
+    with django_assert_num_queries(9):
         response = client.get(LIST)
     assert response.status_code == 200
 
@@ -281,11 +282,11 @@ def test_the_control_page_runs_a_fixed_number_of_queries(as_user, carol, alice, 
     for i in range(rows):
         services.record_finding(actor=alice, control=control, sanction_kind=fine, amount_nok=Decimal(1000 * i))
     client = as_user(alice)
-    # Expect 16 queries: session, user, the user's unit roles, the control (with its planner),
+    # Expect 17 queries: session, user, the user's unit roles, the menu's desk check, the control (with its planner),
     # its agencies, sites, target organisations, target persons, cases, officers, findings;
     # whether anyone is left to book; the layout's unread count; the officers offered for
     # booking, the sanction kinds and the organisations offered in the findings form.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         response = client.get(page(control))
     assert response.status_code == 200
 

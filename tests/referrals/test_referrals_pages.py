@@ -45,9 +45,11 @@ def other_desk(reference):
 
 @pytest.fixture
 def subjects(labour_case, alice):
-    org = case_services.organisation_upsert(actor=alice, organisation_number="988077917", name="Fjord Renhold AS")
+    org = case_services.organisation_upsert(
+        actor=alice, case=labour_case, organisation_number="988077917", name="Fjord Renhold AS"
+    )
     person = case_services.person_upsert(
-        actor=alice, name="Ana Popescu", date_of_birth=datetime.date(1990, 3, 4), nationality="RO"
+        actor=alice, case=labour_case, name="Ana Popescu", date_of_birth=datetime.date(1990, 3, 4), nationality="RO"
     )
     return [
         case_services.case_add_subject(actor=alice, case=labour_case, organisation=org, role=SubjectRole.EMPLOYER),
@@ -160,7 +162,7 @@ def test_a_contact_point_that_does_not_take_the_category_cannot_be_chosen(
 
 def test_a_subject_of_another_case_cannot_be_shared(client, alice, osl, labour_case, subjects):
     other_case = case_services.case_create(actor=alice, unit=osl, **case_kwargs(title="Another case"))
-    person = case_services.person_upsert(actor=alice, name="Someone Else")
+    person = case_services.person_upsert(actor=alice, case=other_case, name="Someone Else")
     foreign = case_services.case_add_subject(actor=alice, case=other_case, person=person, role=SubjectRole.WORKER)
     client.force_login(alice)
     response = client.post(new_url(labour_case), valid_post([subjects[0], foreign]))
@@ -370,7 +372,7 @@ def test_the_desk_inbox_runs_the_same_queries_for_one_or_many_referrals(
 def _many_subjects_and_steps(referral, alice, desk, count):
     """More shared subjects and more steps on the timeline."""
     for n in range(count):
-        person = case_services.person_upsert(actor=alice, name=f"Worker {n}", nationality="PL")
+        person = case_services.person_upsert(actor=alice, case=referral.case, name=f"Worker {n}", nationality="PL")
         link = case_services.case_add_subject(actor=alice, case=referral.case, person=person, role=SubjectRole.WORKER)
         referral.subjects.add(link)
     services.referral_acknowledge(actor=desk, referral=referral)

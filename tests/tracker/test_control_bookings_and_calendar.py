@@ -113,14 +113,18 @@ def test_the_findings_predicate_matches_the_service(carol, alice, bob, erin, osl
 
 def test_targets_are_found_only_on_the_units_cases_the_planner_may_see(carol, alice, bob, osl, bgo, dave):
     mine = case_services.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR"]))
-    org = case_services.organisation_upsert(actor=alice, organisation_number="974760673", name="Bjørke Bygg AS")
-    person = case_services.person_upsert(actor=alice, name="Ola Østby")
+    org = case_services.organisation_upsert(
+        actor=alice, case=mine, organisation_number="974760673", name="Bjørke Bygg AS"
+    )
+    person = case_services.person_upsert(actor=alice, case=mine, name="Ola Østby")
     case_services.case_add_subject(actor=alice, case=mine, role=SubjectRole.SUSPECT, organisation=org)
     case_services.case_add_subject(actor=alice, case=mine, role=SubjectRole.WORKER, person=person)
     hidden = case_services.case_create(
         actor=dave, unit=bgo, **case_kwargs(lead_agency="POLICE", agencies=["POLICE"], title="Bergen case")
     )
-    other = case_services.organisation_upsert(actor=dave, organisation_number="923609016", name="Bjørke Vest AS")
+    other = case_services.organisation_upsert(
+        actor=dave, case=hidden, organisation_number="923609016", name="Bjørke Vest AS"
+    )
     case_services.case_add_subject(actor=dave, case=hidden, role=SubjectRole.SUSPECT, organisation=other)
 
     assert list(selectors.target_organisations(alice, osl.pk, "974 760")) == [org]
