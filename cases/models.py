@@ -7,6 +7,7 @@ from django.db.models import Q
 from cases import choices as c
 from cases.identity import validate_identity_number, validate_organisation_number
 from cases.nace import validate_sector
+from cases.search import search_index, search_name_field
 from tracker.models import TimeStampedModel, UUIDModel
 
 country_validator = RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 country code, such as NO or PL.")
@@ -34,6 +35,7 @@ class Case(UUIDModel, TimeStampedModel):
     year = models.PositiveSmallIntegerField(editable=False)
     number = models.PositiveIntegerField(editable=False)
     title = models.CharField(max_length=200)
+    search_name = search_name_field("title")  # the title folded for search (cases.search)
     summary = models.TextField(blank=True)
     lead_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="led_cases")
     agencies = models.ManyToManyField(
@@ -62,7 +64,11 @@ class Case(UUIDModel, TimeStampedModel):
                 violation_error_message="A closed case needs an outcome.",
             ),
         ]
-        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["sector"])]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["sector"]),
+            search_index("case_search_name"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -80,6 +86,7 @@ class Organisation(UUIDModel, TimeStampedModel):
         max_length=9, unique=True, null=True, blank=True, validators=[validate_organisation_number]
     )
     name = models.CharField(max_length=200, db_index=True)
+    search_name = search_name_field("name")  # the name folded for search (cases.search)
     sector = models.CharField(max_length=5, blank=True, validators=[validate_sector])
     address = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
@@ -87,6 +94,7 @@ class Organisation(UUIDModel, TimeStampedModel):
     country = models.CharField(max_length=2, default="NO", validators=[country_validator])
 
     class Meta:
+        indexes = [search_index("organisation_search_name")]
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -98,11 +106,13 @@ class Person(UUIDModel, TimeStampedModel):
         "identity number", max_length=11, unique=True, null=True, blank=True, validators=[validate_identity_number]
     )
     id_kind = models.CharField(max_length=16, choices=c.IdKind.choices, default=c.IdKind.NONE)
+    search_name = search_name_field("name")  # the name folded for search (cases.search)
     name = models.CharField(max_length=200, db_index=True)
     date_of_birth = models.DateField(null=True, blank=True)
     nationality = models.CharField(max_length=2, blank=True, validators=[country_validator])
 
     class Meta:
+        indexes = [search_index("person_search_name")]
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
