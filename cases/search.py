@@ -19,9 +19,9 @@ import unicodedata
 from functools import cache
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
 from django.db import models
-from django.db.models import F, Func, Value
+from django.db.models import F, Func, Q, Value
 
 # Letters that stand for two (first replaced, in both cases), then letters with no Unicode
 # decomposition that still read as a plain Latin letter.
@@ -81,11 +81,12 @@ def words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", text or ""))[:8]
 
 
-def matches_words(queryset, text: str):
-    """Rows whose ``search_name`` has a word starting with each word of ``text`` (all of them)."""
+def words_match(text: str, prefix: str = "") -> Q:
+    """Rows (or, with ``prefix``, related rows) whose ``search_name`` has a word starting with
+    each word of ``text``; matches nothing when ``text`` has no word."""
     found = words(text)
     if not found:
-        return queryset.none()
+        return Q(pk__in=[])
     # Only letters and digits reach to_tsquery: nothing in a query can be read as its syntax.
     query = SearchQuery(folded(Value(" & ".join(f"{w}:*" for w in found))), search_type="raw", config=SEARCH_CONFIG)
-    return queryset.alias(_search=SearchVector("search_name", config=SEARCH_CONFIG)).filter(_search=query)
+    return Q(SearchVectorExact(SearchVector(f"{prefix}search_name", config=SEARCH_CONFIG), query))
