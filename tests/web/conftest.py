@@ -70,15 +70,18 @@ def make_work(n: int, *, alice, bob, carol, dave, osl, bgo) -> Work:
             **case_kwargs(title=f"Renhold i Bjørvika {i}", agencies=["LABOUR", "TAX", "POLICE"], sector="81.21"),
         )
         cases.case_assign(actor=alice, case=case, officer=alice)
-        org = cases.organisation_upsert(actor=alice, organisation_number=organisation_number(i), name=f"Bjørke Bygg {i}")
+        org = cases.organisation_upsert(
+            actor=alice, organisation_number=organisation_number(i), name=f"Bjørke Bygg {i}"
+        )
         person = cases.person_upsert(
             actor=alice, name=f"Kari Østby {i}", id_number=identity_number(individual=100 + 3 * i)
         )
         cases.case_add_subject(actor=alice, case=case, role="employer", organisation=org)
         cases.case_add_subject(actor=alice, case=case, role="worker", person=person)
         work.tasks.append(
-            cases.task_create(actor=alice, case=case, title=f"Call the employer {i}", assignee=alice,
-                              due_on=timezone.localdate())  # fmt: skip
+            cases.task_create(
+                actor=alice, case=case, title=f"Call the employer {i}", assignee=alice, due_on=timezone.localdate()
+            )  # fmt: skip
         )
         ahead = controls.plan_control(
             actor=carol,
