@@ -318,3 +318,12 @@ def test_the_search_runs_the_same_queries_for_one_row_and_many(work_of, page_cli
         with django_assert_num_queries(queries):
             response = client.get("/search/", {"q": query})
         assert {kind: len(names) for kind, names in found(response).items() if names} == expected
+
+
+def test_the_home_page_links_to_the_case_control_and_referral_pages(work_of, page_client, alice, settings):
+    work = work_of(1)
+    settings.ROOT_URLCONF = "tests.stub_pages_urls"  # those pages, stood in
+    html = page_client(alice).get("/").content.decode()
+    assert f'href="/cases/{work.cases[0].pk}/"' in html
+    assert f'href="/controls/{work.upcoming[0].pk}/"' in html
+    assert f'href="/referrals/{work.referrals[0].pk}/"' in html
