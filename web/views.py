@@ -124,7 +124,9 @@ def statistics_export(request, kind: str):
     filters = form.filters()
     tables = Statistics(request.user, filters).report()
     heading = _report_heading(filters)
-    name = f"{_('statistics')}-{filters.date_from:%Y-%m-%d}-{filters.date_to:%Y-%m-%d}"
+    # Translators: the start of a downloaded file's name, in lower case without spaces.
+    stem = _("statistics")
+    name = f"{stem}-{filters.date_from:%Y-%m-%d}-{filters.date_to:%Y-%m-%d}"
     if kind == "csv":
         response = HttpResponse(exports.to_csv(tables, heading), content_type="text/csv; charset=utf-8")
     else:

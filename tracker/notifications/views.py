@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.selectors import cases_visible_to
@@ -62,7 +63,8 @@ def mark_read(request, pk):
 @require_POST
 def mark_all_read(request):
     count = inbox.notifications_mark_all_read(user=request.user)
-    messages.success(request, _("Marked %(count)s notifications as read.") % {"count": count})
+    text = ngettext("Marked %(count)s notification as read.", "Marked %(count)s notifications as read.", count)
+    messages.success(request, text % {"count": count})
     return _back(request)
 
 
