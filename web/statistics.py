@@ -67,6 +67,7 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[list] = field(default_factory=list)
+    ticks: list[tuple[str, str]] = field(default_factory=list)  # a time series' short labels, for its chart
 
     def body(self) -> list[list[tuple]]:
         """The rows as (value, column kind) pairs, for the page's table."""
@@ -227,9 +228,18 @@ class Statistics:
         if controls:
             counts.append(self._count_by_period(self.carried_out(), "starts_at"))
             columns.append(Column(_("Controls carried out")))
-        rows = [[self._period_label(p), *(c.get(p, 0) for c in counts)] for p in self._periods()]
+        periods = self._periods()
+        rows = [[self._period_label(p), *(c.get(p, 0) for c in counts)] for p in periods]
         title = _("Per month") if self.bucket == "month" else _("Per year")
-        return Table("period", title, columns, rows)
+        return Table("period", title, columns, rows, self._ticks(periods))
+
+    def _ticks(self, periods: list[datetime.date]) -> list[tuple[str, str]]:
+        """(jan, 2026): a month under each column, its year under the first and each January."""
+        if self.bucket == "year":
+            return [(str(p.year), "") for p in periods]
+        return [
+            (formats.date_format(p, "M"), str(p.year) if i == 0 or p.month == 1 else "") for i, p in enumerate(periods)
+        ]
 
     def cases_by_status(self) -> Table:
         """The caseload now: every open case, and those closed within the period. One query."""

@@ -92,8 +92,18 @@ def statistics(request):
     return render(
         request,
         "web/statistics.html",
-        {"form": form, "filters": filters, "tables": tables, "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "filters": filters,
+            "sector_label": _sector_label(filters.sector),
+            "tables": tables,
+            "query": request.GET.urlencode(),
+        },
     )
+
+
+def _sector_label(sector: str) -> str:
+    return f"{sector} {nace.label(sector)}" if sector else ""
 
 
 def _report_heading(filters: Filters) -> list[str]:
@@ -110,7 +120,7 @@ def _report_heading(filters: Filters) -> list[str]:
     if filters.agency is not None:
         lines.append(_("Agency: %(agency)s") % {"agency": filters.agency.display_name})
     if filters.sector:
-        lines.append(_("Sector: %(sector)s") % {"sector": f"{filters.sector} {nace.label(filters.sector)}"})
+        lines.append(_("Sector: %(sector)s") % {"sector": _sector_label(filters.sector)})
     return lines
 
 

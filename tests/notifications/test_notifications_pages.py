@@ -30,7 +30,7 @@ def signed_in(client):
 def visible_text(html: str) -> str:
     """The page's text, without tags and attributes (where ids may live in URLs)."""
     main = html.split('<main id="main"', 1)[1]
-    return re.sub(r"<[^>]+>", " ", main)
+    return " ".join(re.sub(r"<[^>]+>", " ", main).split())
 
 
 def test_the_page_lists_my_notifications_by_case_reference_and_title_newest_first(work_of, signed_in, bob):

@@ -8,6 +8,8 @@ from django import forms, template
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from web import charts
+
 register = template.Library()
 
 
@@ -51,52 +53,22 @@ def cell(value) -> str:
     return value
 
 
-# The bar chart's drawing, in its own units (the SVG scales to its box).
-CHART_WIDTH = 400
-CHART_ROW = 38  # a label line above a bar
-CHART_BAR = 12
-CHART_VALUE_ROOM = 88  # right of the longest bar, for its value
-CHART_LABEL_CHARS = 52
+@register.inclusion_tag("web/_chart.html")
+def bar_chart(series, key: str, title: str):
+    """A horizontal bar chart in SVG (no script), with its numbers as a table for whoever cannot
+    see it: ``series`` is [(label, value)]; ``key`` makes its ids unique on the page."""
+    return charts.bars(_series(series), key=key, title=title)
 
 
-@register.inclusion_tag("web/_bar_chart.html")
-def bar_chart(series, key: str, title: str, table_caption: str = ""):
-    """A horizontal bar chart as SVG (no script), with its numbers as a table for everyone who
-    cannot see it: ``series`` is [(label, value)], ``key`` makes the ids unique on the page."""
-    series = [(str(label), value or 0) for label, value in series]
-    largest = max((value for _, value in series), default=0)
-    room = CHART_WIDTH - CHART_VALUE_ROOM
-    bars = []
-    for index, (label, value) in enumerate(series):
-        top = index * CHART_ROW
-        width = round(room * float(value) / float(largest), 1) if largest else 0
-        shown = cell(value)
-        short = label if len(label) <= CHART_LABEL_CHARS else label[: CHART_LABEL_CHARS - 1] + "…"
-        # Coordinates as plain strings: the page's locale must not write "12,5" into SVG.
-        bars.append(
-            {"label": short, "value": shown, "width": f"{width:g}", "label_y": f"{top + 14}",
-             "bar_y": f"{top + 20}", "value_x": f"{width + 6:g}", "value_y": f"{top + 30}"}
-        )  # fmt: skip
-    if series:
-        top_label, top_value = max(series, key=lambda pair: pair[1])
-        description = _("%(count)s bars; the largest is %(label)s with %(value)s. The numbers are in the table.") % {
-            "count": len(series),
-            "label": top_label,
-            "value": cell(top_value),
-        }
-    else:
-        description = _("No data.")
-    return {
-        "key": key,
-        "title": title,
-        "caption": table_caption or title,
-        "description": description,
-        "bars": bars,
-        "rows": [(label, cell(value)) for label, value in series],
-        "width": f"{CHART_WIDTH}",
-        "height": f"{max(len(series), 1) * CHART_ROW + 4}",
-        "bar_height": f"{CHART_BAR}",
-    }
+@register.inclusion_tag("web/_chart.html")
+def column_chart(table, column: int, key: str, title: str):
+    """A column chart of one column of a statistics table over time (months or years), labelled
+    with the table's short ``ticks``."""
+    return charts.columns(_series(table.series(int(column))), table.ticks, key=key, title=title)
+
+
+def _series(series) -> list[tuple[str, object, str]]:
+    return [(str(label), value or 0, cell(value or 0)) for label, value in series]
 
 
 @register.filter
