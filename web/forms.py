@@ -83,7 +83,7 @@ class StatisticsForm(Form):
         self.fields["date_from"].initial, self.fields["date_to"].initial = year.date_from, year.date_to
         unit = self.fields["unit"]
         unit.queryset = units_visible_to(user).order_by("name")
-        unit.empty_label = _("All units you can see")
+        unit.empty_label = _("All your units")
         unit.label_from_instance = lambda u: u.name
         agency = self.fields["agency"]
         agency.queryset = Agency.objects.filter(is_active=True).order_by("code")

@@ -327,3 +327,12 @@ def test_the_home_page_links_to_the_case_control_and_referral_pages(work_of, pag
     assert f'href="/cases/{work.cases[0].pk}/"' in html
     assert f'href="/controls/{work.upcoming[0].pk}/"' in html
     assert f'href="/referrals/{work.referrals[0].pk}/"' in html
+
+
+def test_the_superuser_sees_every_unit_in_the_statistics_and_the_search(work_of, page_client, root):
+    work = work_of(1)
+    client = page_client(root)
+    assert list(rows(client.get("/statistics/").context["tables"]["unit"])) == ["A-krim Bergen", "A-krim Oslo"]
+    assert found(client.get("/search/", {"q": "ostby"}))["persons"] == ["Kari Østby 0", "Ola Østby"]
+    assert client.get("/").status_code == 200
+    assert work.bergen_case.reference in client.get("/search/", {"q": work.bergen_case.reference}).content.decode()
