@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Substr, Trunc
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, RegionalUnit, SanctionKind
@@ -237,8 +237,10 @@ class Statistics:
         """(jan, 2026): a month under each column, its year under the first and each January."""
         if self.bucket == "year":
             return [(str(p.year), "") for p in periods]
+        month = "b" if translation.get_language() in ("nb", "no", "nn") else "M"  # "jan" in Norwegian, "Jan" in English
         return [
-            (formats.date_format(p, "M"), str(p.year) if i == 0 or p.month == 1 else "") for i, p in enumerate(periods)
+            (formats.date_format(p, month), str(p.year) if i == 0 or p.month == 1 else "")
+            for i, p in enumerate(periods)
         ]
 
     def cases_by_status(self) -> Table:
