@@ -25,8 +25,8 @@ def _pct(number: float) -> str:
 
 
 def _description(series) -> str:
-    if not series:
-        return _("No data.")
+    if not any(value for _, value, _ in series):
+        return _("No data for this period.")
     label, _value, shown = max(series, key=lambda item: item[1])
     return _("%(count)s bars; the largest is %(label)s with %(value)s. The numbers are in the table.") % {
         "count": len(series),
@@ -36,6 +36,8 @@ def _description(series) -> str:
 
 
 def _chart(series, *, key: str, title: str, kind: str, height: int, **drawing) -> dict:
+    if not any(value for _, value, _ in series):  # nothing to draw: say so (the table still lists the zeros)
+        kind, height = "empty", 28
     return {
         "key": key,
         "title": title,
