@@ -6,25 +6,10 @@ import re
 import pytest
 
 from agencies.models import UnitMembership
-from tests.web.conftest import make_work
 from tracker.models import AuditEntry
 from tracker.notifications.models import EmailFrequency, Notification, NotificationPreference
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-@pytest.fixture
-def work_of(alice, bob, carol, dave, osl, bgo):
-    return lambda n: make_work(n, alice=alice, bob=bob, carol=carol, dave=dave, osl=osl, bgo=bgo)
-
-
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        return client
-
-    return sign_in
 
 
 def visible_text(html: str) -> str:
@@ -33,9 +18,9 @@ def visible_text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", main).split())
 
 
-def test_the_page_lists_my_notifications_by_case_reference_and_title_newest_first(work_of, signed_in, bob):
+def test_the_page_lists_my_notifications_by_case_reference_and_title_newest_first(work_of, page_client, bob):
     work = work_of(2)
-    response = signed_in(bob).get("/notifications/")
+    response = page_client(bob).get("/notifications/")
     assert response.status_code == 200
     page = response.context["page"]
     mine = Notification.objects.filter(recipient=bob)
@@ -49,10 +34,10 @@ def test_the_page_lists_my_notifications_by_case_reference_and_title_newest_firs
     assert "Cleaning contractors 0" in text  # a control's notification names the control
 
 
-def test_a_notification_leads_to_the_page_of_what_it_is_about(work_of, signed_in, bob, settings):
+def test_a_notification_leads_to_the_page_of_what_it_is_about(work_of, page_client, bob, settings):
     work = work_of(1)
     settings.ROOT_URLCONF = "tests.stub_pages_urls"  # the case, control and referral pages, stood in
-    notifications = signed_in(bob).get("/notifications/").context["page"].object_list
+    notifications = page_client(bob).get("/notifications/").context["page"].object_list
     kinds = set()
     for n in notifications:
         if n.event.object_type == "controls.jointcontrol":
@@ -66,9 +51,9 @@ def test_a_notification_leads_to_the_page_of_what_it_is_about(work_of, signed_in
     assert any(n.link == f"/cases/{work.cases[0].pk}/" for n in notifications)
 
 
-def test_marking_one_read_with_htmx_swaps_the_row_and_the_header_count(work_of, signed_in, bob):
+def test_marking_one_read_with_htmx_swaps_the_row_and_the_header_count(work_of, page_client, bob):
     work_of(1)
-    client = signed_in(bob)
+    client = page_client(bob)
     unread = Notification.objects.filter(recipient=bob, read_at__isnull=True)
     before = unread.count()
     first = unread.first()
@@ -85,25 +70,25 @@ def test_marking_one_read_with_htmx_swaps_the_row_and_the_header_count(work_of, 
     assert first.read_at == stamped
 
 
-def test_nobody_reads_someone_elses_notification(work_of, signed_in, bob, carol):
+def test_nobody_reads_someone_elses_notification(work_of, page_client, bob, carol):
     work_of(1)
     theirs = Notification.objects.filter(recipient=carol).first()
-    assert signed_in(bob).post(f"/notifications/{theirs.pk}/read/").status_code == 404
+    assert page_client(bob).post(f"/notifications/{theirs.pk}/read/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
-    assert all(n.recipient_id == bob.pk for n in signed_in(bob).get("/notifications/").context["page"].object_list)
+    assert all(n.recipient_id == bob.pk for n in page_client(bob).get("/notifications/").context["page"].object_list)
 
 
-def test_mark_all_read(work_of, signed_in, bob, carol):
+def test_mark_all_read(work_of, page_client, bob, carol):
     work_of(1)
-    response = signed_in(bob).post("/notifications/read-all/")
+    response = page_client(bob).post("/notifications/read-all/")
     assert response.status_code == 302 and response["Location"] == "/notifications/"
     assert not Notification.objects.filter(recipient=bob, read_at__isnull=True).exists()
     assert Notification.objects.filter(recipient=carol, read_at__isnull=True).exists()
 
 
-def test_changing_the_email_preference(signed_in, alice):
-    client = signed_in(alice)
+def test_changing_the_email_preference(page_client, alice):
+    client = page_client(alice)
     assert client.post("/notifications/preferences/", {"email": "digest"}).status_code == 302
     assert NotificationPreference.objects.get(user=alice).email == EmailFrequency.DIGEST
     assert AuditEntry.objects.filter(action="notifications.preferences", actor=alice).count() == 1
@@ -112,18 +97,18 @@ def test_changing_the_email_preference(signed_in, alice):
 
 
 @pytest.mark.parametrize("value", ["", "hourly"])
-def test_a_bad_preference_gives_the_form_back_with_a_message_and_saves_nothing(signed_in, alice, value):
-    response = signed_in(alice).post("/notifications/preferences/", {"email": value})
+def test_a_bad_preference_gives_the_form_back_with_a_message_and_saves_nothing(page_client, alice, value):
+    response = page_client(alice).post("/notifications/preferences/", {"email": value})
     assert response.status_code == 400
     assert "email" in response.context["form"].errors
     assert 'class="ds-validation-message"' in response.content.decode()
     assert not NotificationPreference.objects.filter(user=alice).exists()
 
 
-def test_muting_and_unmuting_a_case(work_of, signed_in, bob):
+def test_muting_and_unmuting_a_case(work_of, page_client, bob):
     work = work_of(1)
     case = work.cases[0]
-    client = signed_in(bob)
+    client = page_client(bob)
     assert client.post(f"/notifications/cases/{case.pk}/mute/").status_code == 302
     assert list(NotificationPreference.objects.get(user=bob).muted_cases.all()) == [case]
     response = client.get("/notifications/")
@@ -135,12 +120,12 @@ def test_muting_and_unmuting_a_case(work_of, signed_in, bob):
     assert actions[-2:] == ["notifications.mute", "notifications.unmute"]
 
 
-def test_a_case_out_of_sight_cannot_be_muted_and_its_notifications_are_not_shown(work_of, signed_in, bob, dave):
+def test_a_case_out_of_sight_cannot_be_muted_and_its_notifications_are_not_shown(work_of, page_client, bob, dave):
     work = work_of(1)
-    assert signed_in(dave).post(f"/notifications/cases/{work.cases[0].pk}/mute/").status_code == 404
+    assert page_client(dave).post(f"/notifications/cases/{work.cases[0].pk}/mute/").status_code == 404
     assert not NotificationPreference.objects.filter(user=dave, muted_cases__isnull=False).exists()
     UnitMembership.objects.filter(user=bob).delete()  # bob leaves the Oslo unit
-    response = signed_in(bob).get("/notifications/")
+    response = page_client(bob).get("/notifications/")
     assert not any(n.case_id for n in response.context["page"].object_list)
     assert work.cases[0].reference not in response.content.decode()
 
@@ -162,10 +147,10 @@ def test_the_api_uses_the_same_services(work_of, bob):
 
 
 @pytest.mark.parametrize("size", [1, 5])
-def test_the_page_runs_the_same_queries_for_one_row_and_many(work_of, signed_in, bob, size,
+def test_the_page_runs_the_same_queries_for_one_row_and_many(work_of, page_client, bob, size,
                                                               django_assert_num_queries):  # fmt: skip
     work_of(size)
-    client = signed_in(bob)
+    client = page_client(bob)
     assert Notification.objects.filter(recipient=bob).count() >= 5 * size
     # session, user, memberships; the page's count and rows (with their cases and events);
     # the muted cases; the preference; the header's unread count.
