@@ -6,6 +6,7 @@ from django.db.models import Q
 from cases import choices as c
 from cases.identity import validate_identity_number, validate_organisation_number
 from cases.nace import validate_sector
+from cases.search import search_index, search_name_field
 from tracker.models import TimeStampedModel, UUIDModel
 from tracker.validators import (
     EARLIEST_BIRTH,
@@ -44,6 +45,7 @@ class Case(UUIDModel, TimeStampedModel):
     year = models.PositiveSmallIntegerField(editable=False)
     number = models.PositiveIntegerField(editable=False)
     title = models.CharField(max_length=200)
+    search_name = search_name_field("title")  # the title folded for search (cases.search)
     summary = models.TextField(blank=True)
     lead_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="led_cases")
     agencies = models.ManyToManyField(
@@ -77,7 +79,11 @@ class Case(UUIDModel, TimeStampedModel):
                 violation_error_message="The date received is out of range.",
             ),
         ]
-        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["sector"])]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["sector"]),
+            search_index("case_search_name"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -102,6 +108,7 @@ class Organisation(UUIDModel, TimeStampedModel):
         max_length=9, null=True, blank=True, db_index=True, validators=[validate_organisation_number]
     )
     name = models.CharField(max_length=200, db_index=True)
+    search_name = search_name_field("name")  # the name folded for search (cases.search)
     sector = models.CharField(max_length=5, blank=True, validators=[validate_sector])
     address = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
@@ -109,6 +116,7 @@ class Organisation(UUIDModel, TimeStampedModel):
     country = models.CharField(max_length=2, default="NO", validators=[validate_country_code])
 
     class Meta:
+        indexes = [search_index("organisation_search_name")]
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["case", "organisation_number"], name="organisation_number_once_per_case"),
@@ -130,11 +138,13 @@ class Person(UUIDModel, TimeStampedModel):
         validators=[validate_identity_number],
     )
     id_kind = models.CharField(max_length=16, choices=c.IdKind.choices, default=c.IdKind.NONE)
+    search_name = search_name_field("name")  # the name folded for search (cases.search)
     name = models.CharField(max_length=200, db_index=True)
     date_of_birth = models.DateField(null=True, blank=True, validators=[validate_birth_date])
     nationality = models.CharField(max_length=2, blank=True, validators=[validate_country_code])
 
     class Meta:
+        indexes = [search_index("person_search_name")]
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["case", "id_number"], name="person_id_number_once_per_case"),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_router")),
     path("referrals/", include("tracker.referrals.urls")),
     path("controls/", include("tracker.controls.urls")),
+    path("notifications/", include("tracker.notifications.urls")),
     path("", include("web.urls")),
 ]
 

@@ -3,7 +3,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from tracker.notifications.models import Notification
+from tracker.notifications.selectors import unread_count
 
 # The main menu: (url name, label). An entry shows once its page exists (its url name
 # resolves); a page that is not for everyone answers 404 to those it is not for.
@@ -49,5 +49,5 @@ def layout(request):
     return {
         "languages": settings.LANGUAGES,
         "navigation": _menu(request),
-        "unread_count": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        "unread_count": unread_count(user),
     }

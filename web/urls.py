@@ -10,4 +10,8 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
+    path("search/", views.search, name="search"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("statistics/export.csv", views.statistics_export, {"kind": "csv"}, name="statistics_csv"),
+    path("statistics/export.xlsx", views.statistics_export, {"kind": "xlsx"}, name="statistics_xlsx"),
 ]

@@ -10,6 +10,7 @@ from django.conf import settings
 
 from tests.api.conftest import make_key  # noqa: F401  (shared fixture)
 from tests.processes import database_url
+from tests.web.conftest import page_client, work_of  # noqa: F401  (shared fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,22 +1,19 @@
-from django.db import transaction
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from tracker import audit
 from tracker.api.base import Pagination, StrictSerializer, TrackerViewSet
 from tracker.models import WebhookSubscription
-from tracker.notifications import services
+from tracker.notifications import inbox, services
 from tracker.notifications.models import (
     DeliveryAttempt,
     EmailFrequency,
     Notification,
-    NotificationPreference,
     WebhookDelivery,
 )
+from tracker.notifications.selectors import preference_for
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -57,10 +54,7 @@ class NotificationViewSet(mixins.ListModelMixin, TrackerViewSet):
     @extend_schema(summary="Mark one notification read", request=None, responses={200: NotificationSerializer})
     @action(filter_backends=[], detail=True, methods=["post"])
     def read(self, request, pk=None):
-        n = self.get_object()
-        if n.read_at is None:
-            n.read_at = timezone.now()
-            n.save(update_fields=["read_at"])
+        n = inbox.notification_mark_read(user=request.user, notification=self.get_object())
         return Response(NotificationSerializer(n).data)
 
     @extend_schema(
@@ -70,8 +64,7 @@ class NotificationViewSet(mixins.ListModelMixin, TrackerViewSet):
     )
     @action(filter_backends=[], detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
-        count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
-        return Response({"marked_read": count})
+        return Response({"marked_read": inbox.notifications_mark_all_read(user=request.user)})
 
     @extend_schema(
         methods=["GET"], summary="Your e-mail preference and muted cases", responses={200: PreferenceSerializer}
@@ -84,37 +77,13 @@ class NotificationViewSet(mixins.ListModelMixin, TrackerViewSet):
     )
     @action(filter_backends=[], detail=False, methods=["get", "patch"])
     def preferences(self, request):
-        from cases.selectors import cases_visible_to
-
-        preference, _ = NotificationPreference.objects.get_or_create(user=request.user)
+        preference = preference_for(request.user)
         if request.method == "PATCH":
             data = PreferenceSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            with transaction.atomic():
-                if "email" in data.validated_data:
-                    preference.email = data.validated_data["email"]
-                    preference.save()
-                if "muted_cases" in data.validated_data:
-                    ids = data.validated_data["muted_cases"]
-                    visible = list(cases_visible_to(request.user).filter(pk__in=ids))
-                    if len(visible) != len(set(ids)):
-                        raise serializers.ValidationError({"muted_cases": ["Unknown case."]})
-                    preference.muted_cases.set(visible)
-                audit.record(
-                    actor=request.user,
-                    action="notifications.preferences",
-                    obj=preference,
-                    after={
-                        "email": preference.email,
-                        "muted_cases": sorted(str(i) for i in ids) if "muted_cases" in data.validated_data else None,
-                    },
-                )
-        return Response(
-            {
-                "email": preference.email,
-                "muted_cases": [str(pk) for pk in preference.muted_cases.values_list("pk", flat=True)],
-            }
-        )
+            preference = inbox.notification_preferences_update(user=request.user, **data.validated_data)
+        muted = preference.muted_cases.values_list("pk", flat=True) if preference.pk else []
+        return Response({"email": preference.email, "muted_cases": [str(pk) for pk in muted]})
 
 
 class AttemptSerializer(serializers.ModelSerializer):
