@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/v1/", include("config.api_router")),
 ]
 
+handler400 = "tracker.api.errors.bad_request"
 handler404 = "tracker.api.errors.not_found"
 handler500 = "tracker.api.errors.server_error"
