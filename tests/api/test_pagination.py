@@ -270,20 +270,26 @@ def last_page_link(client, url, params) -> str:
     return link
 
 
-@pytest.mark.parametrize(("path", "ordering"), CASES, ids=[f"{p} {o or '(default)'}" for p, o in CASES])
-def test_a_walk_yields_every_row_once_in_order_despite_ties(world, path, ordering):
+def tied_list(world, path, ordering):
+    """The list at ``path`` with ROWS more rows, tied on each field it is ordered by (learnt
+    from its own cursor); what a walk needs: the spec, a client, the URL, its parameters and
+    the ordering terms."""
     spec = SPECS[path]
     for _ in range(ROWS):
         spec.make(world)
     client = APIClient()
     client.force_authenticate(world.root)
     url, params = url_for(path, world), {"page_size": PAGE, **({"ordering": ordering} if ordering else {})}
-    first = client.get(url, params).json()
-    terms = cursor_of(first["next"])["ordering"]
+    terms = cursor_of(client.get(url, params).json()["next"])["ordering"]
     assert terms[-1] == "pk" and (ordering is None or terms[0] == ordering)
-    rows = spec.rows(world)
-    make_ties(rows, terms)
+    make_ties(spec.rows(world), terms)
+    return spec, client, url, params, terms
 
+
+@pytest.mark.parametrize(("path", "ordering"), CASES, ids=[f"{p} {o or '(default)'}" for p, o in CASES])
+def test_a_walk_yields_every_row_once_in_order_despite_ties(world, path, ordering):
+    spec, client, url, params, terms = tied_list(world, path, ordering)
+    rows = spec.rows(world)
     forward = walk(client, url, spec.key, params)
     expected = [str(k) for k in rows.order_by(*terms).values_list(spec.db_key, flat=True)]
     assert len(set(forward)) == len(forward)
@@ -297,15 +303,8 @@ def test_a_walk_yields_every_row_once_in_order_despite_ties(world, path, orderin
 
 @pytest.mark.parametrize(("path", "ordering"), CASES, ids=[f"{p} {o or '(default)'}" for p, o in CASES])
 def test_rows_created_during_a_walk_make_it_neither_repeat_nor_skip(world, path, ordering):
-    spec = SPECS[path]
-    for _ in range(ROWS):
-        spec.make(world)
-    client = APIClient()
-    client.force_authenticate(world.root)
-    url, params = url_for(path, world), {"page_size": PAGE, **({"ordering": ordering} if ordering else {})}
-    terms = cursor_of(client.get(url, params).json()["next"])["ordering"]
+    spec, client, url, params, terms = tied_list(world, path, ordering)
     rows = spec.rows(world)
-    make_ties(rows, terms)
     before = {str(k) for k in rows.values_list(spec.db_key, flat=True)}
     model = rows.model
 
