@@ -223,3 +223,11 @@ def test_file_names_lose_directories_control_characters_and_quotes(sent, kept):
     from cases.attachments import safe_filename
 
     assert safe_filename(sent) == kept
+
+
+def test_the_admin_links_to_the_checked_download_not_to_media(labour_api, case_id, root, client):
+    attachment = uploaded(labour_api, case_id)
+    client.force_login(root)
+    page = client.get(f"/admin/cases/attachment/{attachment['id']}/change/")
+    assert page.status_code == 200
+    assert attachment["url"] in page.content.decode() and "/media/" not in page.content.decode()
