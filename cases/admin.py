@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from cases import nace, services
 from cases.choices import CaseStatus
@@ -153,6 +155,15 @@ class AttachmentAdmin(ReadOnlyAdmin):
     list_filter = ("content_type", "entry__agency")
     search_fields = ("filename", "sha256", "entry__case__reference")
     list_select_related = ("entry", "entry__case", "uploaded_by", "uploaded_by__agency")
+    # Not the FileField: its link would point under MEDIA_URL, which serves nothing. Files leave
+    # through the API's permission-checked download, as attachments with nosniff and a CSP.
+    exclude = ("file",)
+    readonly_fields = ("download",)
+
+    @admin.display(description="file")
+    def download(self, obj):
+        url = reverse("api:case-attachment", args=[obj.entry.case_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.filename)
 
 
 @admin.register(CaseReferenceCounter)

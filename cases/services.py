@@ -15,6 +15,7 @@ from agencies.choices import UnitRole
 from agencies.models import Agency, RegionalUnit
 from agencies.selectors import has_role
 from cases import choices as c
+from cases.attachments import detect_content_type, safe_filename
 from cases.identity import parse_identity_number, validate_organisation_number
 from cases.models import (
     Attachment,
@@ -520,16 +521,21 @@ def _record_assignment(actor, assignment: CaseAssignment, *, removed: bool = Fal
 # --- Journal and attachments ------------------------------------------------------
 
 
-def _check_upload(upload) -> tuple[str, int]:
+def _check_upload(upload) -> tuple[str, str]:
+    """Size, and the type the bytes show (the client's Content-Type is not trusted)."""
     size = upload.size
+    name = safe_filename(upload.name)
     if size > settings.ATTACHMENT_MAX_BYTES:
         raise DomainValidationError.for_field(
-            "attachments", f"{upload.name} is {size} bytes; the limit is {settings.ATTACHMENT_MAX_BYTES} bytes."
+            "attachments", f"{name} is {size} bytes; the limit is {settings.ATTACHMENT_MAX_BYTES} bytes."
         )
-    content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip()
+    content_type = detect_content_type(upload)
     if content_type not in settings.ATTACHMENT_CONTENT_TYPES:
+        accepted = ", ".join(settings.ATTACHMENT_CONTENT_TYPES)
         raise DomainValidationError.for_field(
-            "attachments", f"{upload.name}: files of type {content_type or 'unknown'} are not accepted."
+            "attachments",
+            f"{name}: its content is {content_type or 'of no known type'}, which is not accepted; "
+            f"accepted are {accepted}.",
         )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -574,12 +580,16 @@ def journal_add(
             },
         )
     clean(entry, exclude=["case", "author", "agency"])
+    if len(attachments) > settings.ATTACHMENT_MAX_FILES:
+        raise DomainValidationError.for_field(
+            "attachments", f"At most {settings.ATTACHMENT_MAX_FILES} files per entry, not {len(attachments)}."
+        )
     checked = [(upload, *_check_upload(upload)) for upload in attachments]
     entry.save()
     for upload, sha256, content_type in checked:
         attachment = Attachment(
             entry=entry,
-            filename=upload.name[:255],
+            filename=safe_filename(upload.name),
             content_type=content_type,
             size=upload.size,
             sha256=sha256,

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("web.urls")),
 ]
 
+handler400 = "tracker.api.errors.bad_request"
 handler404 = "tracker.api.errors.not_found"
 handler500 = "tracker.api.errors.server_error"

@@ -79,3 +79,12 @@ def ncp(reference):
 def labour_case(alice, osl):
     """A case led by Labour in Oslo, with Tax taking part."""
     return case_services.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))
+
+
+@pytest.fixture(autouse=True)
+def _no_redis_outage_carried_over():
+    """A test that stopped Redis leaves the per-process breaker open for a few seconds; the
+    next test starts with Redis trusted again (tracker/redis_outage.py)."""
+    from tracker.redis_outage import breaker
+
+    breaker.reset()

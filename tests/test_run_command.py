@@ -1,6 +1,8 @@
-"""`make run`'s supervisor: everything it starts is up together and gone after Ctrl-C."""
+"""`make run`'s supervisor: everything it starts is up together, a child that dies is started
+again, and all is gone after Ctrl-C."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,7 +22,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_run_all_starts_web_worker_and_beat_and_ctrl_c_leaves_nothing_behind(tmp_path):
+def test_run_all_starts_everything_restarts_a_child_that_dies_and_ctrl_c_leaves_nothing_behind(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
     env["TRACKER_VAR_DIR"] = str(tmp_path / "var")  # its own embedded servers, not the suite's
@@ -51,9 +53,21 @@ def test_run_all_starts_web_worker_and_beat_and_ctrl_c_leaves_nothing_behind(tmp
         servers = [p for p in psutil.process_iter(["cmdline"]) if str(tmp_path) in " ".join(p.info["cmdline"] or [])]
         assert any("postgres" in p.name() for p in servers) and any("redis" in p.name() for p in servers)
 
+        # The worker dies: it is started again.
+        (worker,) = [p for p in psutil.Process(proc.pid).children() if "worker" in " ".join(p.cmdline())]
+        worker.terminate()
+        worker.wait(timeout=60)
+        deadline = time.monotonic() + 60
+        while not [p for p in psutil.Process(proc.pid).children() if "worker" in " ".join(p.cmdline())]:
+            assert time.monotonic() < deadline, "the worker was not restarted"
+            time.sleep(0.2)
+        family = psutil.Process(proc.pid).children(recursive=True)
+
         proc.send_signal(signal.SIGINT)
         output, _ = proc.communicate(timeout=60)
         assert "Stopped web, worker and beat." in output
+        assert re.search(r"worker exited with status -?\d+; restarting it in 1 s", output), output[-3000:]
+        assert re.search(r"worker restarted \(pid \d+\)", output), output[-3000:]
         gone, alive = psutil.wait_procs(family + servers, timeout=30)
         assert not alive, [p.cmdline() for p in alive]
     finally:

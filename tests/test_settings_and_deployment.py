@@ -52,12 +52,14 @@ def test_a_boolean_that_is_not_true_or_false_stops_the_start():
     assert result.returncode != 0 and "DEBUG='ture' is not a boolean" in result.stderr
 
 
-def test_the_compose_file_declares_every_service_with_healthchecks():
+def test_the_compose_file_declares_every_service_with_healthchecks_and_a_restart_policy():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
     for name in ("postgres", "redis", "web", "worker"):
         assert "healthcheck" in services[name], name
+    for name, service in services.items():
+        assert service.get("restart") in ("always", "unless-stopped"), f"{name} is not restarted when it exits"
     assert "--appendonly" in services["redis"]["command"]
     assert "pgdata" in compose["volumes"]
     assert services["web"]["environment"]["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
@@ -70,3 +72,20 @@ def test_celery_is_configured_not_to_lose_tasks():
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT
     assert settings.CELERY_TASK_SERIALIZER == "json"
+
+
+def test_workers_reconnect_to_the_broker_for_as_long_as_it_takes():
+    from django.conf import settings
+
+    assert settings.CELERY_BROKER_CONNECTION_RETRY and settings.CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP
+    assert settings.CELERY_BROKER_CONNECTION_MAX_RETRIES is None
+
+
+def test_nothing_that_must_persist_lives_only_in_redis():
+    from django.conf import settings
+
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert set(settings.CACHES) == {"default"}
+    # The cache gives up quickly when Redis is away (tracker/redis_outage.py carries on without it).
+    assert settings.CACHES["default"]["OPTIONS"]["socket_connect_timeout"] <= 1
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == ["tracker.api.throttling.UserRateThrottle"]

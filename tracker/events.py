@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection
 from django.db.models import Q
 
@@ -81,9 +83,16 @@ def encode_cursor(event: Event) -> str:
     return f"{event.txid}-{event.id}"
 
 
+_CURSOR = re.compile(r"(\d{1,19})-(\d{1,19})\Z")
+
+
 def decode_cursor(value: str) -> tuple[int, int]:
-    txid, _, event_id = value.partition("-")
-    return int(txid), int(event_id)
+    """ValueError unless ``value`` is one of our cursors: two bigints (a larger number, or
+    int()'s leniency with signs, spaces and other scripts' digits, ended as a database error)."""
+    match = _CURSOR.match(value) if value.isascii() else None
+    if match is None or max(int(match[1]), int(match[2])) >= 2**63:
+        raise ValueError(f"not a feed cursor: {value!r}")
+    return int(match[1]), int(match[2])
 
 
 def feed(user, *, after: str | None, limit: int):

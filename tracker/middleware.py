@@ -32,3 +32,35 @@ class RequestContextMiddleware:
         if client_rid:
             response["X-Client-Request-ID"] = client_rid
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character (``%00``) in the path, a query parameter or a header is refused with a
+    400 before anything reads it: PostgreSQL cannot store NUL in text, so wherever such a value
+    reached a query (a filter, a lookup by code, a session cookie, an API key) it ended as a
+    database error, a 500. Answered here, not raised, so that DEBUG's error page never replaces
+    the API's problem+json."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import BadRequest
+
+        from tracker.api.errors import bad_request
+
+        where = self._nul_in(request)
+        if where:
+            return bad_request(request, BadRequest(f"NUL characters (%00) are not allowed in the {where}."))
+        return self.get_response(request)
+
+    @staticmethod
+    def _nul_in(request) -> str | None:
+        if "\x00" in request.path:
+            return "path"
+        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
+            return "query string"
+        for name, value in request.META.items():
+            if name.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
+                return f"{name[5:].replace('_', '-').title()} header"
+        return None

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from agencies.models import Agency, RegionalUnit
@@ -177,6 +178,7 @@ class JournalEntrySerializer(serializers.ModelSerializer):
         return [
             {
                 "id": str(a.pk),
+                "url": reverse("api:case-attachment", args=[entry.case_id, a.pk]),
                 "filename": a.filename,
                 "content_type": a.content_type,
                 "size": a.size,

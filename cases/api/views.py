@@ -1,22 +1,42 @@
+from django.conf import settings
 from django.db import transaction
+from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.generics import get_object_or_404
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from cases import services
 from cases.api import serializers as s
+from cases.attachments import safe_filename
 from cases.filtersets import CaseFilter
-from cases.models import Case, CaseSubject, Organisation, Person
+from cases.models import Attachment, Case, CaseSubject, Organisation, Person
 from cases.selectors import cases_visible_to, journal_visible_to, organisations_visible_to, persons_visible_to
-from tracker.api.base import Pagination, TrackerViewSet, expected_version
+from tracker.api.base import OrderingFilter, Pagination, TrackerViewSet, expected_version
+from tracker.api.parsers import JSONParser, MultiPartParser
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.exceptions import ApplicationError
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """The only way an uploaded file leaves the server (no MEDIA_URL route serves them)."""
+    content_type = attachment.content_type
+    if content_type.startswith("text/"):
+        content_type += "; charset=utf-8"  # checked to be UTF-8 on upload
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=safe_filename(attachment.filename),
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class ListPage(Pagination):
@@ -222,6 +242,19 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         files = request.FILES.getlist("attachments") if hasattr(request, "FILES") else []
         entry = services.journal_add(actor=request.user, case=case, attachments=files, **data)
         return Response(s.JournalEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Download an attachment of a journal entry you may read",
+        description="Always as a download (`Content-Disposition: attachment`), with the type found in its "
+        "content when it was uploaded, `X-Content-Type-Options: nosniff` and a sandboxing CSP: never "
+        "rendered as a page of this site. The `url` of each attachment in the journal points here.",
+        responses={(200, content_type): OpenApiTypes.BINARY for content_type in settings.ATTACHMENT_CONTENT_TYPES},
+    )
+    @action(filter_backends=[], detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[^/]+)")
+    def attachment(self, request, pk=None, attachment_id=None):
+        case = self.get_object()
+        visible = Attachment.objects.filter(entry__in=journal_visible_to(request.user, case).values("pk"))
+        return attachment_response(get_object_or_404(visible, pk=attachment_id))
 
     # --- tasks --------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tracker.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -120,13 +121,20 @@ def broker_url(redis_url: str) -> str:
     return redis_url
 
 
+# Only what can be lost lives here: rate-limit counters and the dispatcher's wake-up flag
+# (tracker/redis_outage.py: both carry on without Redis). Short timeouts, so that a Redis
+# that is down or unreachable costs a request a second at most, not redis-py's default five.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "tracker",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
+# Sessions in PostgreSQL (Django's default, said here so nobody moves them to the cache):
+# people stay logged in while Redis is down.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Auth ----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -172,7 +180,10 @@ ATTACHMENT_CONTENT_TYPES = env.list(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ],
 )
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)
+# JSON bodies and form fields; files are streamed to disk and limited by the two above.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FILES = ATTACHMENT_MAX_FILES
 
 # --- E-mail --------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -200,7 +211,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
+# A worker whose broker goes away keeps trying to reconnect, for ever (Celery's default gives
+# up after 100 attempts), also at start. See config/celery_app.py for the exit this does not cover.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Celery's Django fix-up closes every database connection (and, in prefork, psycopg's whole
 # pool) before and after each task, so each task paid for a new PostgreSQL backend. With a
 # reuse count it does so only every N tasks; config/celery_app.py gives each prefork child
@@ -255,13 +270,14 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "tracker.api.scopes.HasScope",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.TrackerAutoSchema",
     "EXCEPTION_HANDLER": "tracker.api.problems.exception_handler",
-    # Per client (user or API key's service account), counted in Redis (the default cache).
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # Per client (user or API key's service account), counted in Redis (the default cache);
+    # per process while Redis is down (tracker/api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_RATE_LIMIT", default="1200/minute")},
 }
 SPECTACULAR_SETTINGS = {

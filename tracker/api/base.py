@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import uuid
 from collections.abc import Mapping
 
-from rest_framework import serializers, viewsets
+from django.core import signing
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from rest_framework import filters, serializers, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -12,24 +20,208 @@ from rest_framework.response import Response
 from tracker.api.idempotency import run_atomic, run_idempotent
 from tracker.api.problems import PreconditionFailed, PreconditionRequired
 
+CURSOR_SALT = "tracker.api.cursor"
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's ``?ordering=``, but an unknown field is a 400 (DRF drops it silently), and the schema
+    lists the accepted values."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params is None:
+            return self.get_default_ordering(view)
+        terms = [term.strip() for term in params.split(",")]
+        valid = self.remove_invalid_fields(queryset, terms, view, request)
+        if not terms or len(valid) != len(terms) or len({t.lstrip("-") for t in terms}) != len(terms):
+            choices = ", ".join(self.choices(view))
+            raise ValidationError({self.ordering_param: [f"Order by one or more of {choices}, comma-separated."]})
+        return valid
+
+    def choices(self, view) -> list[str]:
+        fields = [f if isinstance(f, str) else f[0] for f in view.ordering_fields]
+        return [term for field in fields for term in (field, f"-{field}")]
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Sort by this field (prefix `-` for descending); several, comma-separated. "
+                "Rows with equal values come in a fixed order, so a cursor walk sees each row once.",
+                "schema": {"type": "array", "items": {"type": "string", "enum": self.choices(view)}},
+                "style": "form",
+                "explode": False,
+            }
+        ]
+
+
+def _jsonable(value):
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()  # full precision; DjangoJSONEncoder would cut microseconds
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    return value
+
 
 class Pagination(CursorPagination):
-    """Cursor pagination: stable under inserts, opaque cursors, ``page_size`` up to 200."""
+    """Keyset pagination over (the ordering's fields…, pk), with signed cursors.
+
+    DRF's CursorPagination keeps only the *first* ordering field's value in its cursor, plus an
+    offset among the rows sharing that value. Rows with equal values (a date, the priority)
+    come back from the database in no fixed order, so that offset counts into a different
+    sequence on every page: some rows repeat and others are never shown; an insert among them
+    shifts the offset too, and ties past ``offset_cutoff`` are out of reach. Its cursor is also
+    unsigned, so a forged or foreign position reached the database as a value of the wrong type.
+
+    Here the cursor holds every ordering value *and* the primary key, which breaks every tie:
+    the next page is "rows after this exact (values…, pk)", whatever was inserted meanwhile. It
+    is signed together with the path and ordering it belongs to, so a cursor from another list,
+    another ordering, or edited by hand is a 400, never a database error.
+    """
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-created_at"
+    cursor_query_description = "The `next` or `previous` link's cursor of this list and ordering."
     invalid_cursor_message = "Not a cursor from this list; follow the `next` and `previous` links."
+    foreign_cursor_message = (
+        "This cursor belongs to another list or ordering; follow the `next` and `previous` links of this one."
+    )
+
+    def get_page_size(self, request):
+        # DRF ignores a page size it cannot read; here it is a 400. Above the maximum, the maximum.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+            raise ValidationError({self.page_size_query_param: ["Use a whole number of at least 1."]})
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+                most = self.max_page_size
+                parameter["description"] = f"Rows per page (default {self.page_size}); more than {most} gives {most}."
+        return parameters
+
+    def get_ordering(self, request, queryset, view):
+        terms = list(super().get_ordering(request, queryset, view))
+        if not any(term.lstrip("-") in ("pk", "id") for term in terms):
+            terms.append("pk")  # the tie-breaker
+        return tuple(terms)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, queryset, view)
+        self.model = queryset.model
+        self.cursor = self.decode_cursor(request)
+        reverse = bool(self.cursor and self.cursor["reverse"])
+        keys = self._keys(reverse)
+        queryset = queryset.order_by(*(f"-{name}" if desc else name for name, desc, _ in keys))
+        if self.cursor is not None:
+            queryset = queryset.filter(self._beyond(keys, self.cursor["values"], self.cursor["inclusive"]))
+        rows = list(queryset[: self.page_size + 1])
+        more = len(rows) > self.page_size
+        self.page = rows[: self.page_size]
+        if reverse:
+            self.page.reverse()
+        # Forward: there is a next page if the query found more, a previous one if we came from a
+        # cursor. Going back, the other way round.
+        came_from_cursor = self.cursor is not None
+        self.has_next, self.has_previous = (came_from_cursor, more) if reverse else (more, came_from_cursor)
+        if (self.has_previous or self.has_next) and self.template is not None:
+            self.display_page_controls = True
+        return self.page
+
+    def _keys(self, reverse: bool) -> list[tuple[str, bool, bool]]:
+        """(field name, descending, nullable) per ordering term, flipped when paging backwards."""
+        keys = []
+        for term in self.ordering:
+            name = term.lstrip("-")
+            field = self.model._meta.pk if name == "pk" else self.model._meta.get_field(name)
+            keys.append((field.attname if name != "pk" else "pk", term.startswith("-") != reverse, field.null))
+        return keys
+
+    @staticmethod
+    def _beyond(keys, values, inclusive: bool) -> Q:
+        """Rows after ``values`` in the order of ``keys``: (a > x) or (a = x and b > y) or …, with
+        PostgreSQL's NULL placement (last ascending, first descending)."""
+
+        def equal(name, value):
+            return Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+
+        def after(name, desc, nullable, value):
+            if value is None:  # NULLs are last ascending (nothing after), first descending
+                return Q(**{f"{name}__isnull": False}) if desc else Q(pk__in=[])
+            beyond = Q(**{f"{name}__lt" if desc else f"{name}__gt": value})
+            if nullable and not desc:
+                beyond |= Q(**{f"{name}__isnull": True})
+            return beyond
+
+        condition, prefix = Q(pk__in=[]), Q()
+        for (name, desc, nullable), value in zip(keys, values, strict=True):
+            condition |= prefix & after(name, desc, nullable, value)
+            prefix &= equal(name, value)
+        return condition | prefix if inclusive else condition
 
     def decode_cursor(self, request):
-        # DRF answers a bad cursor with 404; it is bad input.
-        from rest_framework.exceptions import NotFound, ValidationError
-
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
         try:
-            return super().decode_cursor(request)
-        except NotFound:
+            cursor = signing.loads(encoded, salt=CURSOR_SALT)
+        except signing.BadSignature:
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
+        if cursor.get("path") != request.path or cursor.get("ordering") != list(self.ordering):
+            raise ValidationError({self.cursor_query_param: [self.foreign_cursor_message]})
+        try:  # signed by us, but perhaps before a field changed type
+            values = [
+                (
+                    self.model._meta.pk if term.lstrip("-") == "pk" else self.model._meta.get_field(term.lstrip("-"))
+                ).to_python(value)
+                for term, value in zip(self.ordering, cursor["values"], strict=True)
+            ]
+        except (DjangoValidationError, FieldDoesNotExist, KeyError, TypeError, ValueError):
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
+        return {"values": values, "reverse": bool(cursor.get("reverse")), "inclusive": bool(cursor.get("inclusive"))}
+
+    def _link(self, values, *, reverse: bool, inclusive: bool = False) -> str:
+        from rest_framework.utils.urls import replace_query_param
+
+        payload = {
+            "path": self.request.path,
+            "ordering": list(self.ordering),
+            "values": [_jsonable(v) for v in values],
+            "reverse": reverse,
+            "inclusive": inclusive,
+        }
+        cursor = signing.dumps(payload, salt=CURSOR_SALT, compress=True)
+        return replace_query_param(self.base_url, self.cursor_query_param, cursor)
+
+    def _values(self, obj) -> list:
+        return [getattr(obj, name) for name, _, _ in self._keys(reverse=False)]
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        if self.page:
+            return self._link(self._values(self.page[-1]), reverse=False)
+        # An empty page reached backwards: start again at (and including) the cursor's row.
+        return self._link(self.cursor["values"], reverse=False, inclusive=True)
+
+    def get_previous_link(self):
+        if not self.has_previous:
+            return None
+        if self.page:
+            return self._link(self._values(self.page[0]), reverse=True)
+        return self._link(self.cursor["values"], reverse=True, inclusive=True)
 
 
 class StrictSerializerMixin:
@@ -112,7 +304,7 @@ class TrackerViewSetMixin:
 
     def paginated(self, queryset, serializer_class, ordering: str = "created_at"):
         """A cursor page of a nested list (subjects, journal, participants…), in ``ordering``."""
-        paginator = Pagination()
+        paginator = Pagination()  # the nested actions take no ?ordering= (filter_backends=[])
         paginator.ordering = ordering
         page = paginator.paginate_queryset(queryset, self.request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True).data)

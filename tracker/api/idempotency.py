@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -22,15 +23,36 @@ from tracker.api.problems import IdempotencyConflict, IdempotencyMismatch
 from tracker.models import IdempotencyRecord
 
 RETENTION = timedelta(hours=24)
+KEY_FORMAT = re.compile(r"[\x20-\x7e]{1,255}\Z")
 REPLAYED_HEADERS = ("ETag", "Location")
 
 
 def _request_hash(request) -> str:
-    try:
-        body = json.dumps(json.loads(request.body or b"null"), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
-        body = request.body
+    """What makes two requests "the same": method, path and the parsed body.
+
+    Parsed, not raw: the API's parsers check the body first (size, depth, NUL), and an upload
+    is read as its fields and the hashes of its files. Reading ``request.body`` would hold the
+    whole upload in memory and stop at DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, meant for JSON),
+    so a 3 MB attachment was refused with 413; and each retry of a multipart request has its
+    own boundary, so raw bytes would never match."""
+    if request.content_type.startswith("multipart/"):
+        files = request.FILES
+        fields = {name: request.data.getlist(name) for name in request.data if name not in files}
+        uploads = [[name, upload.name, _file_digest(upload)] for name in files for upload in files.getlist(name)]
+        body = json.dumps({"fields": fields, "files": uploads}, sort_keys=True, separators=(",", ":")).encode()
+    else:
+        # An empty body hashes as JSON null, as it always has (stored keys stay valid).
+        data = request.data if request.stream is not None else None
+        body = json.dumps(data, sort_keys=True, separators=(",", ":"), cls=JSONEncoder).encode()
     return hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n" + body).hexdigest()
+
+
+def _file_digest(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def _lock_id(client_pk, key: str) -> int:
@@ -38,8 +60,8 @@ def _lock_id(client_pk, key: str) -> int:
 
 
 def run_idempotent(request, key: str, call) -> Response:
-    if not 1 <= len(key) <= 255:
-        raise ValidationError({"Idempotency-Key": ["Use 1 to 255 characters."]})
+    if not KEY_FORMAT.match(key):
+        raise ValidationError({"Idempotency-Key": ["Use 1 to 255 printable ASCII characters."]})
     client = request.user
     request_hash = _request_hash(request)
     with transaction.atomic():

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -43,6 +51,25 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = 413
     default_detail = "The request body is too large."
     default_code = "payload-too-large"
+
+
+class MalformedRequest(exceptions.APIException):
+    status_code = 400
+    default_detail = "The request is malformed."
+    default_code = "malformed-request"
+
+
+def from_django(exc):
+    """Django's request errors (raised while reading the body or by middleware) as API errors."""
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    if isinstance(exc, TooManyFilesSent):
+        return MalformedRequest(f"Too many files: send at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} per request.")
+    if isinstance(exc, TooManyFieldsSent):
+        return MalformedRequest(f"Too many fields: send at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}.")
+    if isinstance(exc, BadRequest | SuspiciousOperation):
+        return MalformedRequest(str(exc) or None)
+    return exc
 
 
 def _pointers(detail, prefix: str = "") -> list[dict]:
@@ -85,8 +112,7 @@ def exception_handler(exc, context):
             errors = [{"pointer": "/", "detail": exc.message}]
         code = type(exc).__name__.replace("Error", "").lower() or "error"
         return problem(exc.status, exc.title, exc.message, code=code, errors=errors or None)
-    if isinstance(exc, RequestDataTooBig):
-        exc = PayloadTooLarge()
+    exc = from_django(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, PermissionDenied):

@@ -57,13 +57,14 @@ class EventFeedView(TrackerViewSetMixin, GenericAPIView):
     def get(self, request):
         after = request.query_params.get("after") or None
         try:
-            limit = int(request.query_params.get("limit", 100))
             if after:
                 events.decode_cursor(after)
         except ValueError:
             raise ValidationError({"after": ["Not a cursor from this feed."]}) from None
-        if not 1 <= limit <= 500:
-            raise ValidationError({"limit": ["Use 1 to 500."]})
+        raw_limit = request.query_params.get("limit", "100")
+        if not (raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= 500):
+            raise ValidationError({"limit": ["Use a whole number from 1 to 500."]})
+        limit = int(raw_limit)
         page = events.feed(request.user, after=after, limit=limit + 1)
         has_more = len(page) > limit
         page = page[:limit]

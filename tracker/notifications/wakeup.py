@@ -11,23 +11,36 @@ the queue was purged) expires after DISPATCH_WAKEUP_TTL; the outbox sweeper cove
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.core.cache import cache
+
+from tracker.redis_outage import REDIS_ERRORS, breaker
 
 KEY = "notifications:dispatch-wakeup"
 
 
 def request(event_id: int) -> bool:
-    """Make sure a dispatch task is waiting. True when this call queued it."""
+    """Make sure a dispatch task is waiting. True when this call queued it.
+
+    With Redis down the commit stands and nothing is queued: the outbox sweeper hands the
+    event over once Redis is back (tracker/redis_outage.py logs the outage, once)."""
     from tracker.notifications.tasks import dispatch_event
 
-    if not cache.add(KEY, event_id, timeout=settings.DISPATCH_WAKEUP_TTL):
+    if breaker.is_open:
         return False
     try:
+        if not cache.add(KEY, event_id, timeout=settings.DISPATCH_WAKEUP_TTL):
+            breaker.succeeded()
+            return False
         dispatch_event.delay(event_id)
-    except Exception:
-        cache.delete(KEY)
-        raise
+    except REDIS_ERRORS as exc:
+        breaker.failed(exc)
+        with contextlib.suppress(*REDIS_ERRORS):
+            cache.delete(KEY)
+        return False
+    breaker.succeeded()
     return True
 
 

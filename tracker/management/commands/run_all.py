@@ -1,8 +1,10 @@
 """``make run``: migrate, seed the demo on first start, then run web + Celery worker + beat.
 
 This process holds the embedded PostgreSQL and Redis (when no URLs are configured) and
-passes their URLs to its children, so all of them share the same servers. Ctrl-C (or
-SIGTERM) stops the children, then the embedded servers, in that order.
+passes their URLs to its children, so all of them share the same servers. A child that
+exits is started again, after a pause that doubles with each exit in a row (1 s up to
+30 s; a child that ran for a minute counts as healthy again), and each exit and restart
+is logged. Ctrl-C (or SIGTERM) stops the children, then the embedded servers, in that order.
 """
 
 import os
@@ -17,6 +19,9 @@ from django.core.management.base import BaseCommand
 
 from config.env import VAR_DIR
 from tracker import demo
+
+RESTART_DELAYS = (1, 2, 4, 8, 16, 30)  # seconds, after the 1st, 2nd, … exit in a row
+HEALTHY_AFTER = 60  # seconds a child must run for its next exit to count as the first
 
 
 class Command(BaseCommand):
@@ -53,7 +58,14 @@ class Command(BaseCommand):
                 f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
             ],
         }
-        children = {name: subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR) for name, cmd in commands.items()}
+
+        def start(name):
+            return subprocess.Popen(commands[name], env=env, cwd=settings.BASE_DIR)
+
+        children = {name: start(name) for name in commands}
+        started = dict.fromkeys(commands, time.monotonic())
+        exits_in_a_row = dict.fromkeys(commands, 0)
+        restart_at: dict[str, float] = {}
         self._print_banner(addr)
 
         stopping = False
@@ -66,10 +78,22 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         try:
             while not stopping:
+                now = time.monotonic()
                 for name, child in children.items():
-                    if child.poll() is not None:
-                        self.stderr.write(f"{name} exited with status {child.returncode}; stopping everything.")
-                        stopping = True
+                    if name in restart_at:
+                        if now >= restart_at[name]:
+                            del restart_at[name]
+                            children[name], started[name] = start(name), now
+                            self.stderr.write(f"{self._now()} {name} restarted (pid {children[name].pid}).")
+                    elif child.poll() is not None:
+                        if now - started[name] >= HEALTHY_AFTER:
+                            exits_in_a_row[name] = 0
+                        delay = RESTART_DELAYS[min(exits_in_a_row[name], len(RESTART_DELAYS) - 1)]
+                        exits_in_a_row[name] += 1
+                        restart_at[name] = now + delay
+                        self.stderr.write(
+                            f"{self._now()} {name} exited with status {child.returncode}; restarting it in {delay} s."
+                        )
                 time.sleep(0.5)
         finally:
             self._stop(children)
@@ -86,6 +110,10 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+
+    @staticmethod
+    def _now() -> str:
+        return time.strftime("%Y-%m-%d %H:%M:%S")
 
     def _print_banner(self, addr):
         lines = [
