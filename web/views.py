@@ -18,6 +18,7 @@ from cases import nace
 from tracker.exceptions import DomainValidationError
 from tracker.notifications.presentation import present
 from tracker.notifications.selectors import notifications_for
+from tracker.referrals import selectors as referral_selectors
 from web import exports, selectors
 from web.forms import LoginForm, StatisticsForm
 from web.search import search as run_search
@@ -51,6 +52,9 @@ def home(request):
             "tasks": list(selectors.my_tasks_due(user, today)[:HOME_LIST]),
             "controls": list(selectors.my_upcoming_controls(user)[:HOME_LIST]),
             "referrals": list(selectors.referrals_awaiting(user)[:HOME_LIST]),
+            # Cached on the user by the menu: no query of their own.
+            "at_a_desk": referral_selectors.is_desk_officer(user),
+            "in_a_unit": referral_selectors.is_unit_member(user),
             "notifications": [present(n) for n in notifications_for(user).filter(read_at__isnull=True)[:5]],
             "by_status": figures.cases_by_status(),
             "by_month": figures.by_period(closed=False, controls=False),

@@ -98,15 +98,17 @@ SPECS = {
     ),
     "/api/v1/organisations/": Spec(
         rows=lambda w: Organisation.objects.filter(case_links__isnull=False).distinct(),
-        make=lambda w: _subject(w, organisation=Organisation.objects.create(name=f"Walk AS {next(counter)}")),
+        make=lambda w: _subject(
+            w, organisation=Organisation.objects.create(case=w.case, name=f"Walk AS {next(counter)}")
+        ),
     ),
     "/api/v1/persons/": Spec(
         rows=lambda w: Person.objects.filter(case_links__isnull=False).distinct(),
-        make=lambda w: _subject(w, person=Person.objects.create(name=f"Walker {next(counter)}")),
+        make=lambda w: _subject(w, person=Person.objects.create(case=w.case, name=f"Walker {next(counter)}")),
     ),
     "/api/v1/cases/{id}/subjects/": Spec(
         rows=lambda w: w.case.subjects.all(),
-        make=lambda w: _subject(w, person=Person.objects.create(name=f"Subject {next(counter)}")),
+        make=lambda w: _subject(w, person=Person.objects.create(case=w.case, name=f"Subject {next(counter)}")),
     ),
     "/api/v1/cases/{id}/journal/": Spec(
         rows=lambda w: JournalEntry.objects.filter(case=w.case),
@@ -224,7 +226,8 @@ def cursor_of(link: str) -> dict:
 
 
 TIES = {
-    models.DateTimeField: [datetime.datetime(2026, 3, day, 9, tzinfo=datetime.UTC) for day in (1, 2)],
+    # Recent, a day apart: a control's window (ends_at stays) must still be under a week long.
+    models.DateTimeField: [timezone.now().replace(microsecond=0) - datetime.timedelta(days=d) for d in (2, 1)],
     models.DateField: [datetime.date(2026, 3, day) for day in (1, 2)],
 }
 

@@ -264,6 +264,7 @@ def build_world() -> World:
             "subject_id": worker["id"],
             "officer_id": str(alice.pk),
             "task_id": task["id"],
+            "attachment_id": entry["attachments"][0]["id"],
             "subscription_pk": hook["id"],
             "format": "json",
         },  # fmt: skip
@@ -563,10 +564,10 @@ def test_the_sweep_takes_every_route_of_the_api_router():
 def test_a_route_the_home_fixture_cannot_fill_fails_the_sweep_naming_it(world, db):
     case_route = next(r for r in ROUTES if r.name == "api:case-detail")
     new = Route(
-        pattern="api/v1/^cases/(?P<pk>[^/.]+)/attachments/(?P<attachment_id>[^/]+)/$",
-        name="api:case-attachment", callback=case_route.callback, kwargs=("pk", "attachment_id"),
+        pattern="api/v1/^cases/(?P<pk>[^/.]+)/exhibits/(?P<exhibit_id>[^/]+)/$",
+        name="api:case-exhibit", callback=case_route.callback, kwargs=("pk", "exhibit_id"),
     )  # fmt: skip
-    with pytest.raises(pytest.fail.Exception, match=r"attachments/.*'attachment_id'"):
+    with pytest.raises(pytest.fail.Exception, match=r"exhibits/.*'exhibit_id'"):
         url_for(world, new)
 
 

@@ -86,7 +86,7 @@ def test_a_coordinator_plans_a_joint_control_and_an_officer_records_a_finding(jo
     officer.select_option(label=f"{alice.get_full_name()} – Arbeidstilsynet")
     page.get_by_label("Leder kontrollen på stedet").check()
     page.get_by_role("button", name="Book", exact=True).click()
-    expect(page.get_by_role("status").first).to_contain_text("er booket")
+    expect(page.get_by_role("main").get_by_role("status").first).to_contain_text("er booket")
     officer.select_option(label=f"{bob.get_full_name()} – Skatteetaten")
     warning = page.locator("#clash")
     expect(warning).to_contain_text("Restaurantkontroll, Grünerløkka")

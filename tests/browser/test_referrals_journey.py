@@ -95,7 +95,7 @@ def test_a_case_is_referred_and_the_desk_acknowledges_accepts_and_closes_it(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Henvisning: Menneskehandel")
     expect(page.get_by_text(re.compile("^Til Nasjonalt kontaktpunkt for menneskehandel"))).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text("Henvisningen ble sendt til")
+    expect(page.get_by_role("main").get_by_role("status")).to_contain_text("Henvisningen ble sendt til")
     expect(page.get_by_text("Ana Popescu")).to_be_visible()
     expect(page.get_by_text("Jonas Berg")).to_have_count(0)  # not chosen, not shared
     journey.shot("referral-sent")
@@ -142,12 +142,12 @@ def test_a_case_is_referred_and_the_desk_acknowledges_accepts_and_closes_it(
     journey.assert_accessible()
 
     page.get_by_role("button", name="Kvitter for mottak").click()
-    expect(page.get_by_role("status")).to_have_text("Du kvitterte for henvisningen.")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text("Du kvitterte for henvisningen.")
     journey.shot("desk-referral-acknowledged")
     journey.assert_accessible()
 
     page.get_by_role("button", name="Godta").click()
-    expect(page.get_by_role("status")).to_have_text("Du godtok henvisningen.")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text("Du godtok henvisningen.")
     journey.shot("desk-referral-accepted")
     journey.assert_accessible()
 
@@ -157,7 +157,7 @@ def test_a_case_is_referred_and_the_desk_acknowledges_accepts_and_closes_it(
     journey.assert_accessible()
     page.get_by_label(re.compile("^Utfall")).fill("Passed on to Europol and the Romanian police.")
     page.get_by_role("button", name="Avslutt henvisningen").click()
-    expect(page.get_by_role("status")).to_have_text("Du avsluttet henvisningen.")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text("Du avsluttet henvisningen.")
     expect(page.get_by_text("Passed on to Europol and the Romanian police.")).to_be_visible()
     journey.shot("desk-referral-closed")
     journey.assert_accessible()
@@ -180,6 +180,6 @@ def test_the_desk_works_on_a_phone(phone, alice, desk, overdue_referral):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the referral scrolls sideways on a phone"
 
     page.get_by_role("button", name="Kvitter for mottak").click()
-    expect(page.get_by_role("status")).to_have_text("Du kvitterte for henvisningen.")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text("Du kvitterte for henvisningen.")
     phone.shot("phone-desk-referral-acknowledged")
     phone.assert_accessible()
