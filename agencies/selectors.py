@@ -33,3 +33,13 @@ def units_visible_to(user: User):
     if user.is_superuser:
         return RegionalUnit.objects.all()
     return RegionalUnit.objects.filter(pk__in=unit_ids_for(user))
+
+
+def members_visible_to(user: User, unit: RegionalUnit | int):
+    """The active members of ``unit``, as ``/units/<code>/members/`` lists them: to those who serve
+    there. Every reference to a person by id (an assignee, a booked officer) is looked up here,
+    so someone outside the caller's units is as unknown as an id that does not exist."""
+    unit_id = unit if isinstance(unit, int) else unit.pk
+    if not (user.is_superuser or unit_id in unit_ids_for(user)):
+        return User.objects.none()
+    return User.objects.filter(is_active=True, pk__in=UnitMembership.objects.filter(unit_id=unit_id).values("user_id"))

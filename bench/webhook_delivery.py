@@ -84,7 +84,7 @@ def inner(events: int) -> None:
         name="Bench receiver",
         agency=Agency.objects.get(code="LABOUR"),
         units=[RegionalUnit.objects.get(code="OSL")],
-        scopes=["webhooks:write"],
+        scopes=["webhooks:write", "cases:read"],
     )
     app.control.purge()
     wakeup.clear()  # the purged dispatch task's flag

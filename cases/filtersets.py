@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from cases import choices as c
 from cases.models import Case, CaseAssignment, CaseSubject
 from tracker.filters import DateTimeFilter
+from tracker.validators import validate_filter_date
 
 
 class OfficerOrMeField(forms.CharField):
@@ -33,8 +34,12 @@ class CaseFilter(django_filters.FilterSet):
     offence = django_filters.ChoiceFilter(choices=c.OffenceCategory.choices, method="filter_offence")
     priority = django_filters.MultipleChoiceFilter(choices=c.Priority.choices)
     source = django_filters.ChoiceFilter(choices=c.CaseSource.choices)
-    received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
-    received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
+    received_after = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="gte", validators=[validate_filter_date]
+    )
+    received_before = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="lte", validators=[validate_filter_date]
+    )
     updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gt")
     assignee = OfficerOrMeFilter(
         method="filter_assignee", help_text="An assigned officer's id, or `me` for the cases you are on"

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -8,8 +7,19 @@ from cases import choices as c
 from cases.identity import validate_identity_number, validate_organisation_number
 from cases.nace import validate_sector
 from tracker.models import TimeStampedModel, UUIDModel
+from tracker.validators import (
+    EARLIEST_BIRTH,
+    EARLIEST_RECORD,
+    EARLIEST_RECORD_TIME,
+    LATEST_ANY,
+    validate_birth_date,
+    validate_country_code,
+    validate_planned_date,
+    validate_received_date,
+)
 
-country_validator = RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 country code, such as NO or PL.")
+# The fixed part of the bounds in tracker.validators, held by the database too.
+COUNTRY_FORMAT = r"^[A-Z]{2}$"
 
 
 class CaseReferenceCounter(models.Model):
@@ -44,7 +54,7 @@ class Case(UUIDModel, TimeStampedModel):
     offences = ArrayField(models.CharField(max_length=32, choices=c.OffenceCategory.choices), default=list, blank=True)
     priority = models.CharField(max_length=16, choices=c.Priority.choices, default=c.Priority.NORMAL)
     source = models.CharField(max_length=24, choices=c.CaseSource.choices)
-    received_on = models.DateField()
+    received_on = models.DateField(validators=[validate_received_date])
     status = models.CharField(max_length=16, choices=c.CaseStatus.choices, default=c.CaseStatus.RECEIVED)
     outcome = models.CharField(max_length=24, choices=c.CaseOutcome.choices, blank=True)
     outcome_note = models.TextField(blank=True)
@@ -61,6 +71,11 @@ class Case(UUIDModel, TimeStampedModel):
                 name="case_closed_has_outcome",
                 violation_error_message="A closed case needs an outcome.",
             ),
+            models.CheckConstraint(
+                condition=Q(received_on__range=(EARLIEST_RECORD, LATEST_ANY)),
+                name="case_received_on_in_range",
+                violation_error_message="The date received is out of range.",
+            ),
         ]
         indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["sector"])]
 
@@ -75,41 +90,66 @@ class Case(UUIDModel, TimeStampedModel):
         return f"{unit_code}-{year}-{number:05d}"
 
 
+SUBJECT_CASE_HELP = (
+    "The case it was recorded on. A subject belongs to one case: what one case's officers know of it never "
+    "shows on another's (matching subjects across cases is a separate feature with its own rules)."
+)
+
+
 class Organisation(UUIDModel, TimeStampedModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="organisations", help_text=SUBJECT_CASE_HELP)
     organisation_number = models.CharField(
-        max_length=9, unique=True, null=True, blank=True, validators=[validate_organisation_number]
+        max_length=9, null=True, blank=True, db_index=True, validators=[validate_organisation_number]
     )
     name = models.CharField(max_length=200, db_index=True)
     sector = models.CharField(max_length=5, blank=True, validators=[validate_sector])
     address = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     city = models.CharField(max_length=100, blank=True)
-    country = models.CharField(max_length=2, default="NO", validators=[country_validator])
+    country = models.CharField(max_length=2, default="NO", validators=[validate_country_code])
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "organisation_number"], name="organisation_number_once_per_case"),
+            models.CheckConstraint(condition=Q(country__regex=COUNTRY_FORMAT), name="organisation_country_format"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation_number})" if self.organisation_number else self.name
 
 
 class Person(UUIDModel, TimeStampedModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="persons", help_text=SUBJECT_CASE_HELP)
     id_number = models.CharField(
-        "identity number", max_length=11, unique=True, null=True, blank=True, validators=[validate_identity_number]
+        "identity number",
+        max_length=11,
+        null=True,
+        blank=True,
+        db_index=True,
+        validators=[validate_identity_number],
     )
     id_kind = models.CharField(max_length=16, choices=c.IdKind.choices, default=c.IdKind.NONE)
     name = models.CharField(max_length=200, db_index=True)
-    date_of_birth = models.DateField(null=True, blank=True)
-    nationality = models.CharField(max_length=2, blank=True, validators=[country_validator])
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_birth_date])
+    nationality = models.CharField(max_length=2, blank=True, validators=[validate_country_code])
 
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(fields=["case", "id_number"], name="person_id_number_once_per_case"),
             models.CheckConstraint(
                 condition=Q(id_number__isnull=True, id_kind=c.IdKind.NONE)
                 | (Q(id_number__isnull=False) & ~Q(id_kind=c.IdKind.NONE)),
                 name="person_id_kind_matches_number",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__range=(EARLIEST_BIRTH, LATEST_ANY)),
+                name="person_date_of_birth_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(nationality="") | Q(nationality__regex=COUNTRY_FORMAT), name="person_nationality_format"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,10 +176,11 @@ class CaseAssignment(UUIDModel):
 
 class CaseSubject(UUIDModel, TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subjects")
+    # RESTRICT, not PROTECT: a subject goes with its case (and its links with it), never alone.
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="case_links"
+        Organisation, null=True, blank=True, on_delete=models.RESTRICT, related_name="case_links"
     )
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="case_links")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.RESTRICT, related_name="case_links")
     role = models.CharField(max_length=24, choices=c.SubjectRole.choices)
     ilo_indicators = ArrayField(
         models.CharField(max_length=32, choices=c.IloIndicator.choices), default=list, blank=True
@@ -234,7 +275,7 @@ class Task(UUIDModel, TimeStampedModel):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
     )
-    due_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, validators=[validate_planned_date])
     status = models.CharField(max_length=16, choices=c.TaskStatus.choices, default=c.TaskStatus.OPEN)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -242,6 +283,12 @@ class Task(UUIDModel, TimeStampedModel):
     class Meta:
         ordering = ["due_on", "created_at"]
         indexes = [models.Index(fields=["assignee", "status", "due_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_on__isnull=True) | Q(due_on__range=(EARLIEST_RECORD, LATEST_ANY)),
+                name="task_due_on_in_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -252,7 +299,7 @@ class Tip(UUIDModel, TimeStampedModel):
 
     unit = models.ForeignKey("agencies.RegionalUnit", on_delete=models.PROTECT, related_name="tips")
     source = models.CharField(max_length=16, choices=c.TipSource.choices)
-    received_at = models.DateTimeField()
+    received_at = models.DateTimeField(validators=[validate_received_date])
     description = models.TextField()
     subjects_mentioned = models.TextField(blank=True, help_text="Names, organisation numbers, places as given.")
     reporter_contact = models.CharField(max_length=200, blank=True)
@@ -275,6 +322,7 @@ class Tip(UUIDModel, TimeStampedModel):
                 condition=~Q(status__in=[c.TipStatus.PROMOTED, c.TipStatus.MERGED]) | Q(case__isnull=False),
                 name="tip_triaged_into_case",
             ),
+            models.CheckConstraint(condition=Q(received_at__gte=EARLIEST_RECORD_TIME), name="tip_received_in_range"),
         ]
 
     def __str__(self) -> str:

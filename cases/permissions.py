@@ -24,6 +24,26 @@ def require_case_worker(user, case) -> None:
         raise NotPermitted("Only case officers of a participating agency or the unit's coordinators may do this.")
 
 
+def sees_whole_unit(user, unit_id: int) -> bool:
+    """Whether ``user`` sees every case of the unit, not only those their agency takes part in."""
+    from cases.selectors import UNIT_WIDE_ROLES
+
+    return user.is_superuser or has_role(user, unit_id, *UNIT_WIDE_ROLES)
+
+
+def require_participant_changer(user, case) -> None:
+    """Who takes part decides who reads the case and its unit-shared journal: the lead agency's
+    officers and the unit's coordinators decide it, not every participant."""
+    if user.is_superuser or has_role(user, case.unit_id, UnitRole.COORDINATOR):
+        return
+    if has_role(user, case.unit_id, UnitRole.CASE_OFFICER) and user.agency_id == case.lead_agency_id:
+        return
+    raise NotPermitted(
+        "Only officers of the lead agency and the unit's coordinators may change the agencies taking part "
+        "or the lead agency."
+    )
+
+
 def require_coordinator(user, unit_id: int, what: str) -> None:
     if not (user.is_superuser or has_role(user, unit_id, UnitRole.COORDINATOR)):
         raise NotPermitted(f"Only a coordinator of the unit may {what}.")

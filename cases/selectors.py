@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from agencies.choices import UnitRole
 from agencies.selectors import unit_ids_for
 from cases.choices import Visibility
-from cases.models import Case, CaseTransfer, JournalEntry, Task, Tip
+from cases.models import Case, CaseSubject, CaseTransfer, JournalEntry, Organisation, Person, Task, Tip
 
 # Coordinators, analysts and auditors see the whole caseload of their unit; case
 # officers see the cases their agency takes part in.
@@ -31,6 +31,19 @@ def cases_visible_to(user):
         .select_related("unit", "lead_agency")
         .prefetch_related("agencies", "assignments__agency")
     )
+
+
+def organisations_visible_to(user):
+    """Organisations recorded on the cases ``user`` sees (each belongs to one case)."""
+    return Organisation.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+def persons_visible_to(user):
+    return Person.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+def subjects_visible_to(user):
+    return CaseSubject.objects.filter(case__in=cases_visible_to(user).values("pk"))
 
 
 def journal_visible_to(user, case=None):

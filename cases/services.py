@@ -30,10 +30,18 @@ from cases.models import (
     Tip,
 )
 from cases.nace import normalise
-from cases.permissions import can_work_on_case, require_case_worker, require_coordinator, require_unit_worker
+from cases.permissions import (
+    can_work_on_case,
+    require_case_worker,
+    require_coordinator,
+    require_participant_changer,
+    require_unit_worker,
+    sees_whole_unit,
+)
 from tracker import audit
 from tracker.exceptions import Conflict, DomainValidationError, InvalidTransition, NotPermitted
 from tracker.services import check_version, clean, lock
+from tracker.validators import EARLIEST_BIRTH, normalise_country_code
 
 CASE_FIELDS = (
     "reference",
@@ -177,7 +185,9 @@ def case_create(
 
 
 @transaction.atomic
-def case_update(*, actor, case: Case, expected_version: int | None = None, agencies=None, **changes) -> Case:
+def case_update(
+    *, actor, case: Case, expected_version: int | None = None, agencies=None, lead_agency=None, **changes
+) -> Case:
     case = lock(case)
     check_version(case, expected_version)
     require_case_worker(actor, case)
@@ -185,6 +195,7 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, agenc
     if unknown:
         raise DomainValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
     before = _case_state(case)
+    participation = _participation_change(actor, case, agencies, lead_agency)
     if "sector" in changes:
         changes["sector"] = normalise(changes["sector"] or "")
     if "offences" in changes:
@@ -192,13 +203,53 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, agenc
     for field, value in changes.items():
         setattr(case, field, value)
     clean(case)
-    if agencies is not None:
-        participating = participating_agencies(case.unit, case.lead_agency, agencies)
-        case.agencies.set(participating)
+    if participation is not None:
+        _apply_participation(actor, case, *participation)
     case.version += 1
     case.save()
     _record_case(case, actor=actor, action="case.update", before=before, event_type="case.updated")
     return case
+
+
+def _participation_change(actor, case: Case, agencies, lead_agency) -> tuple[Agency, list[Agency]] | None:
+    """The new lead and participants, checked before anything is written; None when they stay."""
+    if agencies is None and lead_agency is None:
+        return None
+    lead = agencies_by_code([lead_agency], "lead_agency")[0] if lead_agency is not None else case.lead_agency
+    current = [a.code for a in case.agencies.all()]
+    participating = participating_agencies(case.unit, lead, current if agencies is None else agencies)
+    if lead.pk == case.lead_agency_id and {a.code for a in participating} == set(current):
+        return None
+    require_participant_changer(actor, case)
+    if not sees_whole_unit(actor, case.unit_id) and actor.agency_id not in {a.pk for a in participating}:
+        # Else the change would hide the case from the one making it.
+        raise DomainValidationError.for_field(
+            "agencies", f"Your agency ({actor.agency.code}) must stay a participant in the case."
+        )
+    return lead, participating
+
+
+def _apply_participation(actor, case: Case, lead: Agency, participating: list[Agency]) -> None:
+    old_codes = {a.code for a in case.agencies.all()}
+    old_lead = case.lead_agency
+    case.lead_agency = lead
+    case.agencies.set(participating)
+    new_codes = {a.code for a in participating}
+    removed, added = sorted(old_codes - new_codes), sorted(new_codes - old_codes)
+    lines = []
+    if removed:
+        lines.append(f"No longer taking part: {', '.join(removed)}.")
+    if added:
+        lines.append(f"Now taking part: {', '.join(added)}.")
+    if lead.pk != old_lead.pk:
+        lines.append(f"Lead agency changed from {old_lead.code} to {lead.code}.")
+    journal_system(case, actor=actor, body=" ".join(lines))
+    # Officers of an agency that left can no longer work the case: take them off it.
+    for assignment in case.assignments.select_related("officer__agency", "agency"):
+        if not can_work_on_case(assignment.officer, case):
+            _record_assignment(actor, assignment, removed=True)
+            assignment.delete()
+            journal_system(case, actor=actor, body=f"{assignment.officer} taken off the case.")
 
 
 @transaction.atomic
@@ -239,10 +290,18 @@ def case_transition(
 # --- Subjects ---------------------------------------------------------------------
 
 
+# A subject belongs to the case it is recorded on. Looking a number up anywhere else would
+# hand the caller what other cases (another unit's, or cases their agency does not take part
+# in) recorded: their name, birth date, nationality. So only this case is searched, and a
+# number known elsewhere is new data, stored as the caller gives it. Matching subjects across
+# cases is a separate feature with its own rules.
+
+
 @transaction.atomic
 def organisation_upsert(
     *,
     actor,
+    case: Case,
     organisation_number: str | None,
     name: str,
     sector: str = "",
@@ -251,40 +310,46 @@ def organisation_upsert(
     city: str = "",
     country: str = "NO",
 ) -> Organisation:
-    """Find an organisation by its number (updating blank details) or register a new one."""
+    """The case's record of an organisation: found by its number on this case, or registered for it."""
+    case = lock(case)  # serialises registrations on this case, so a number is recorded once
+    require_case_worker(actor, case)
     if organisation_number:
         try:
             organisation_number = validate_organisation_number(organisation_number)
         except ValidationError as exc:
             raise DomainValidationError.for_field("organisation_number", exc.messages[0]) from None
-        existing = Organisation.objects.select_for_update().filter(organisation_number=organisation_number).first()
+        existing = case.organisations.filter(organisation_number=organisation_number).first()
         if existing:
             return existing
     org = Organisation(
+        case=case,
         organisation_number=organisation_number or None,
         name=name,
         sector=normalise(sector) if sector else "",
         address=address,
         postcode=postcode,
         city=city,
-        country=country,
+        country=normalise_country_code(country),
     )
-    clean(org)
+    clean(org, exclude=["case"])
     org.save()
     audit.record(
         actor=actor,
         action="organisation.create",
         obj=org,
-        after=audit.snapshot(org, ["organisation_number", "name", "sector", "address", "city", "country"]),
+        after=audit.snapshot(org, ["case", "organisation_number", "name", "sector", "address", "city", "country"]),
     )
     return org
 
 
 @transaction.atomic
 def person_upsert(
-    *, actor, name: str, id_number: str | None = None, date_of_birth=None, nationality: str = ""
+    *, actor, case: Case, name: str, id_number: str | None = None, date_of_birth=None, nationality: str = ""
 ) -> Person:
-    """Find a person by identity number or register a new one (a person without a number is always new)."""
+    """The case's record of a person: found by identity number on this case, or registered for it
+    (a person without a number is always new)."""
+    case = lock(case)
+    require_case_worker(actor, case)
     kind = c.IdKind.NONE
     if id_number:
         try:
@@ -292,24 +357,29 @@ def person_upsert(
         except ValidationError as exc:
             raise DomainValidationError.for_field("id_number", exc.messages[0]) from None
         id_number, kind = parsed.number, parsed.kind
+        if parsed.birth_date is not None and parsed.birth_date < EARLIEST_BIRTH:
+            raise DomainValidationError.for_field(
+                "id_number", f"This identity number gives a date of birth before {EARLIEST_BIRTH.year}."
+            )
         date_of_birth = date_of_birth or parsed.birth_date
-        existing = Person.objects.select_for_update().filter(id_number=id_number).first()
+        existing = case.persons.filter(id_number=id_number).first()
         if existing:
             return existing
     person = Person(
+        case=case,
         id_number=id_number or None,
         id_kind=kind,
         name=name,
         date_of_birth=date_of_birth,
-        nationality=(nationality or "").upper(),
+        nationality=normalise_country_code(nationality),
     )
-    clean(person)
+    clean(person, exclude=["case"])
     person.save()
     audit.record(
         actor=actor,
         action="person.create",
         obj=person,
-        after=audit.snapshot(person, ["id_number", "id_kind", "name", "date_of_birth", "nationality"]),
+        after=audit.snapshot(person, ["case", "id_number", "id_kind", "name", "date_of_birth", "nationality"]),
     )
     return person
 
@@ -327,6 +397,10 @@ def case_add_subject(
 ) -> CaseSubject:
     case = lock(case)
     require_case_worker(actor, case)
+    subject = organisation or person
+    if subject is None or subject.case_id != case.pk:
+        field = "organisation" if organisation is not None else "person"
+        raise DomainValidationError.for_field(field, "Link a subject recorded on this case.")
     if ilo_indicators and role != c.SubjectRole.POTENTIAL_VICTIM:
         raise DomainValidationError.for_field(
             "ilo_indicators", "ILO indicators are recorded for potential victims only."
@@ -645,8 +719,11 @@ def tip_promote(*, actor, tip: Tip, **case_fields) -> Case:
 @transaction.atomic
 def tip_merge(*, actor, tip: Tip, case: Case) -> Tip:
     tip = _triage(tip, actor)
-    if case.unit_id != tip.unit_id:
-        raise DomainValidationError.for_field("case", "A tip can only be merged into a case of the same unit.")
+    from cases.selectors import cases_visible_to
+
+    # A case the actor may not see answers as one of another unit: existence is not told.
+    if case.unit_id != tip.unit_id or not cases_visible_to(actor).filter(pk=case.pk).exists():
+        raise DomainValidationError.for_field("case", "Merge a tip into a case of its unit that you can see.")
     require_case_worker(actor, case)
     before = audit.snapshot(tip, TIP_FIELDS)
     tip.status, tip.case, tip.triaged_by, tip.triaged_at = c.TipStatus.MERGED, case, actor, timezone.now()

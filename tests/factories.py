@@ -50,3 +50,15 @@ def identity_number(birth=datetime.date(1986, 10, 15), individual=123, **kw) -> 
     while (number := make_identity_number(birth, individual, **kw)) is None:
         individual += 1
     return number
+
+
+def organisation_number(base: str) -> str:
+    """A valid organisation number starting with the eight digits ``base`` (or the next base that has one)."""
+    from stdnum.no import orgnr
+
+    while True:
+        # stdnum has no check-digit calculator for orgnr; at most one digit validates.
+        number = next((base + d for d in "0123456789" if orgnr.is_valid(base + d)), None)
+        if number:
+            return number
+        base = str(int(base) + 1)

@@ -7,7 +7,7 @@ from tracker.models import AuditEntry, Event
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ("at", "action", "object_repr", "actor", "actor_agency", "request_id")
     list_filter = ("action", "object_type", "actor_agency", ("at", admin.DateFieldListFilter))
-    search_fields = ("object_id", "object_repr", "request_id", "actor__username")
+    search_fields = ("object_id", "object_repr", "request_id", "client_request_id", "actor__username")
     list_select_related = ("actor", "actor_agency")
     date_hierarchy = "at"
 

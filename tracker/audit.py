@@ -58,6 +58,7 @@ def record(
         actor=actor if actor and actor.pk else None,
         actor_agency_id=getattr(actor, "agency_id", None),
         request_id=context.request_id.get(),
+        client_request_id=context.client_request_id.get(),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

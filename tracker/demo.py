@@ -211,6 +211,7 @@ def _subjects(gen: _Generator, actor, case: Case, sector: str, unit: RegionalUni
     for _ in range(rng.choice([1, 1, 2])):
         org = cases.organisation_upsert(
             actor=actor,
+            case=case,
             organisation_number=gen.orgnr(),
             name=f"{rng.choice(PREFIXES)} {label} AS",
             sector=sector,
@@ -227,6 +228,7 @@ def _subjects(gen: _Generator, actor, case: Case, sector: str, unit: RegionalUni
         number = None if kind < 0.3 else gen.person_number(birth, d_number=nationality != "NO")
         person = cases.person_upsert(
             actor=actor,
+            case=case,
             name=f"{rng.choice(FIRST[nationality])} {rng.choice(LAST[nationality])}",
             id_number=number,
             date_of_birth=birth,

@@ -24,8 +24,8 @@ class TimeStampedModel(models.Model):
 class AuditEntry(models.Model):
     """Append-only record of every state change: what an oversight body asks about.
 
-    A database trigger (migration 0002) refuses UPDATE and DELETE, so not even a
-    bug or the admin can rewrite history.
+    Database triggers (migrations 0002 and 0005) refuse UPDATE, DELETE and TRUNCATE, so
+    not even a bug or the admin can rewrite history.
     """
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -35,7 +35,10 @@ class AuditEntry(models.Model):
     actor_agency = models.ForeignKey(
         "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    request_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, help_text="Ours, generated per request.")
+    client_request_id = models.CharField(
+        max_length=64, blank=True, help_text="The caller's X-Request-ID, sanitised: theirs, not ours."
+    )
     action = models.CharField(max_length=64, db_index=True)
     object_type = models.CharField(max_length=64, db_index=True)
     object_id = models.CharField(max_length=64, db_index=True)
@@ -121,6 +124,11 @@ class WebhookSubscription(UUIDModel, TimeStampedModel):
     description = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=200, blank=True)
+    # Set by a failed delivery: until then nothing is sent to this subscription, and new
+    # deliveries join the wait. Once it passes, one task drains the waiting deliveries in
+    # event order (the first is the probe) and clears it when none is left.
+    backoff_until = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0, help_text="Failed attempts in a row: the backoff step.")
 
     class Meta:
         ordering = ["created_at"]

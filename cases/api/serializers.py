@@ -1,10 +1,12 @@
 from rest_framework import serializers
 
-from agencies.models import Agency, RegionalUnit, User
+from agencies.models import Agency, RegionalUnit
 from agencies.selectors import units_visible_to
 from cases import choices as c
 from cases.models import Case, CaseAssignment, CaseSubject, JournalEntry, Organisation, Person, Task
 from tracker.api.base import StrictSerializer
+from tracker.api.fields import CountryCodeField, UnitMemberField
+from tracker.validators import validate_birth_date, validate_planned_date, validate_received_date
 
 _agency_codes = Agency.objects.filter(is_active=True)
 
@@ -25,7 +27,7 @@ class CaseAssignmentSerializer(serializers.ModelSerializer):
 
 
 class CaseAssignInput(StrictSerializer):
-    officer = serializers.UUIDField(help_text="A member of the case's unit (see /units/{code}/members/)")
+    officer = UnitMemberField(help_text="A member of the case's unit (see /units/{code}/members/)")
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -65,18 +67,25 @@ class CaseCreateSerializer(StrictSerializer):
     )
     priority = serializers.ChoiceField(choices=c.Priority.choices, default=c.Priority.NORMAL)
     source = serializers.ChoiceField(choices=c.CaseSource.choices)
-    received_on = serializers.DateField(required=False)
+    received_on = serializers.DateField(required=False, validators=[validate_received_date])
 
 
 class CaseUpdateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(allow_blank=True)
-    agencies = CodeField(queryset=_agency_codes, many=True)
+    lead_agency = CodeField(
+        queryset=_agency_codes, required=False, help_text="Lead agency officers and coordinators only"
+    )
+    agencies = CodeField(
+        queryset=_agency_codes,
+        many=True,
+        help_text="Participating agencies; changed by lead agency officers and coordinators only",
+    )
     sector = serializers.CharField(max_length=7)
     offences = serializers.ListField(child=serializers.ChoiceField(choices=c.OffenceCategory.choices))
     priority = serializers.ChoiceField(choices=c.Priority.choices)
     source = serializers.ChoiceField(choices=c.CaseSource.choices)
-    received_on = serializers.DateField()
+    received_on = serializers.DateField(validators=[validate_received_date])
 
 
 class CaseTransitionSerializer(StrictSerializer):
@@ -86,16 +95,20 @@ class CaseTransitionSerializer(StrictSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
+    case = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The case it is recorded on")
+
     class Meta:
         model = Organisation
-        fields = ["id", "organisation_number", "name", "sector", "address", "postcode", "city", "country"]
+        fields = ["id", "case", "organisation_number", "name", "sector", "address", "postcode", "city", "country"]
         read_only_fields = fields
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    case = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The case it is recorded on")
+
     class Meta:
         model = Person
-        fields = ["id", "id_number", "id_kind", "name", "date_of_birth", "nationality"]
+        fields = ["id", "case", "id_number", "id_kind", "name", "date_of_birth", "nationality"]
         read_only_fields = fields
 
 
@@ -106,7 +119,7 @@ class OrganisationInput(StrictSerializer):
     address = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     postcode = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
     city = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
-    country = serializers.CharField(required=False, default="NO", max_length=2)
+    country = CountryCodeField(required=False, default="NO")
 
 
 class PersonInput(StrictSerializer):
@@ -114,8 +127,10 @@ class PersonInput(StrictSerializer):
     id_number = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, default=None, help_text="Identity, D- or H-number"
     )
-    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
-    nationality = serializers.CharField(required=False, allow_blank=True, default="", max_length=2)
+    date_of_birth = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[validate_birth_date]
+    )
+    nationality = CountryCodeField(required=False, allow_blank=True, default="")
 
 
 class CaseSubjectSerializer(serializers.ModelSerializer):
@@ -192,10 +207,10 @@ class TaskSerializer(serializers.ModelSerializer):
 class TaskInput(StrictSerializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
+    assignee = UnitMemberField(
+        required=False, allow_null=True, default=None, help_text="A member of the case's unit who can see the case"
     )
-    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    due_on = serializers.DateField(required=False, allow_null=True, default=None, validators=[validate_planned_date])
 
 
 class TaskStatusInput(StrictSerializer):

@@ -8,15 +8,14 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from agencies.models import User
 from cases import services
 from cases.api import serializers as s
 from cases.filtersets import CaseFilter
 from cases.models import Case, CaseSubject, Organisation, Person
-from cases.selectors import cases_visible_to, journal_visible_to
+from cases.selectors import cases_visible_to, journal_visible_to, organisations_visible_to, persons_visible_to
 from tracker.api.base import Pagination, TrackerViewSet, expected_version
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
-from tracker.exceptions import ApplicationError, DomainValidationError
+from tracker.exceptions import ApplicationError
 
 
 class ListPage(Pagination):
@@ -25,10 +24,10 @@ class ListPage(Pagination):
     ordering = "created_at"
 
 
-def _subject_target(actor, data: dict):
+def _subject_target(actor, case, data: dict):
     if "organisation" in data:
-        return {"organisation": services.organisation_upsert(actor=actor, **data["organisation"])}
-    return {"person": services.person_upsert(actor=actor, **data["person"])}
+        return {"organisation": services.organisation_upsert(actor=actor, case=case, **data["organisation"])}
+    return {"person": services.person_upsert(actor=actor, case=case, **data["person"])}
 
 
 class BulkCasesInput(serializers.Serializer):
@@ -144,11 +143,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     @action(filter_backends=[], detail=True, methods=["post"])
     def assignees(self, request, pk=None):
         case = self.get_object()
-        data = self.validated(s.CaseAssignInput, request.data)
-        officer = User.objects.filter(pk=data["officer"], memberships__unit_id=case.unit_id).distinct().first()
-        if officer is None:
-            raise DomainValidationError.for_field("officer", "No officer of the case's unit has this id.")
-        assignment = services.case_assign(actor=request.user, case=case, officer=officer)
+        data = self.validated(s.CaseAssignInput, request.data, unit=case.unit_id)
+        assignment = services.case_assign(actor=request.user, case=case, officer=data["officer"])
         return Response(s.CaseAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Take an officer off a case", request=None, responses={204: None})
@@ -181,7 +177,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
             return self.paginated(qs, s.CaseSubjectSerializer)
         data = self.validated(s.CaseSubjectInput, request.data)
         with transaction.atomic():
-            target = _subject_target(request.user, data)
+            target = _subject_target(request.user, case, data)
             link = services.case_add_subject(
                 actor=request.user,
                 case=case,
@@ -240,7 +236,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         case = self.get_object()
         if request.method == "GET":
             return self.paginated(case.tasks.all(), s.TaskSerializer)
-        data = self.validated(s.TaskInput, request.data)
+        data = self.validated(s.TaskInput, request.data, unit=case.unit_id)
         task = services.task_create(actor=request.user, case=case, **data)
         return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
@@ -296,19 +292,20 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
 
 
 class SubjectRegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
-    """Organisations or persons linked to cases the caller can see, with an exact number lookup."""
+    """Organisations or persons recorded on cases the caller can see (one row per case), with an
+    exact number lookup."""
 
     scope = "cases"
     pagination_class = ListPage
     number_param: str  # query parameter and model field of the registry number
+    selector = None
 
     def scoped_queryset(self, user):
-        model = self.queryset.model
-        qs = model.objects.filter(case_links__case__in=cases_visible_to(user).values("pk"))
+        qs = self.selector(user)
         number = self.request.query_params.get(self.number_param)
         if number:
             qs = qs.filter(**{self.number_param: number.replace(" ", "")})
-        return qs.distinct()
+        return qs
 
 
 @extend_schema_view(
@@ -321,6 +318,7 @@ class OrganisationViewSet(SubjectRegisterViewSet):
     serializer_class = s.OrganisationSerializer
     queryset = Organisation.objects.none()
     number_param = "organisation_number"
+    selector = staticmethod(organisations_visible_to)
 
 
 @extend_schema_view(
@@ -333,3 +331,4 @@ class PersonViewSet(SubjectRegisterViewSet):
     serializer_class = s.PersonSerializer
     queryset = Person.objects.none()
     number_param = "id_number"
+    selector = staticmethod(persons_visible_to)

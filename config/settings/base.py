@@ -234,6 +234,11 @@ WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.
 WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
 WEBHOOK_RETRY_WINDOW = timedelta(seconds=env.int("WEBHOOK_RETRY_WINDOW_SECONDS", default=26 * 3600))
 WEBHOOK_DISABLE_AFTER_DEAD = env.int("WEBHOOK_DISABLE_AFTER_DEAD", default=3)
+# Webhooks go to public addresses over https only (tracker/notifications/egress.py). Development
+# and the tests, whose receivers listen on loopback, allow private addresses and plain http
+# (config/settings/local.py); production refuses to start with either.
+WEBHOOK_ALLOW_PRIVATE = strict_bool("WEBHOOK_ALLOW_PRIVATE", False)
+WEBHOOK_ALLOW_HTTP = strict_bool("WEBHOOK_ALLOW_HTTP", False)
 CONTROL_REMINDERS = [timedelta(hours=48), timedelta(hours=2)]
 
 # --- Domain --------------------------------------------------------------------

@@ -6,6 +6,9 @@ from .base import *  # noqa: F403
 
 DEBUG = strict_bool("DEBUG", True)
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-development-only-never-in-production")
+# A receiver on this machine (the tests', a developer's) is fine here; never in production.
+WEBHOOK_ALLOW_PRIVATE = strict_bool("WEBHOOK_ALLOW_PRIVATE", True)
+WEBHOOK_ALLOW_HTTP = strict_bool("WEBHOOK_ALLOW_HTTP", True)
 
 # runserver serves static files itself in DEBUG; WhiteNoise is for production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405

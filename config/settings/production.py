@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import env, strict_bool
 
 from .base import *  # noqa: F403
-from .base import DEBUG, SECRET_KEY
+from .base import DEBUG, SECRET_KEY, WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be false in production.")
@@ -15,6 +15,10 @@ if SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50 or len(set(S
     raise ImproperlyConfigured(
         "SECRET_KEY is insecure: use at least 50 random characters "
         "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+if WEBHOOK_ALLOW_PRIVATE or WEBHOOK_ALLOW_HTTP:
+    raise ImproperlyConfigured(
+        "WEBHOOK_ALLOW_PRIVATE and WEBHOOK_ALLOW_HTTP must be false in production: webhooks go to public https URLs."
     )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

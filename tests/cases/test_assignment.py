@@ -95,10 +95,9 @@ def test_the_api_assigns_lists_filters_and_unassigns(labour_case, carol, alice, 
 
 
 def test_systems_can_subscribe_to_assignments(make_key):  # noqa: F811
-    _, token = make_key(scopes=["webhooks:write"])
-    answer = client_for(token).post(
-        "/api/v1/webhooks/",
-        {"url": "https://labour.example/hooks", "event_types": ["case.assigned", "case.unassigned"]},
-        format="json",
-    )
+    hook = {"url": "https://labour.example/hooks", "event_types": ["case.assigned", "case.unassigned"]}
+    _, token = make_key(scopes=["webhooks:write", "cases:read"])
+    answer = client_for(token).post("/api/v1/webhooks/", hook, format="json")
     assert answer.status_code == 201, answer.json()
+    _, blind = make_key(scopes=["webhooks:write"], name="No read scope")  # assignments carry case data
+    assert client_for(blind).post("/api/v1/webhooks/", hook, format="json").status_code == 400

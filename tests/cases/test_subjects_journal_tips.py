@@ -10,37 +10,41 @@ from tests.factories import case_kwargs, identity_number, officer
 from tracker.exceptions import DomainValidationError, InvalidTransition, NotPermitted
 
 
-def test_an_organisation_is_registered_once_by_its_number(alice):
-    first = services.organisation_upsert(actor=alice, organisation_number="988077917", name="Fjord Renhold AS")
-    again = services.organisation_upsert(actor=alice, organisation_number="988 077 917", name="Other name")
+def test_an_organisation_is_registered_once_per_case_by_its_number(alice, labour_case):
+    first = services.organisation_upsert(
+        actor=alice, case=labour_case, organisation_number="988077917", name="Fjord Renhold AS"
+    )
+    again = services.organisation_upsert(
+        actor=alice, case=labour_case, organisation_number="988 077 917", name="Other name"
+    )
     assert first.pk == again.pk and Organisation.objects.count() == 1
 
 
-def test_an_invalid_organisation_number_names_the_field_and_saves_nothing(alice):
+def test_an_invalid_organisation_number_names_the_field_and_saves_nothing(alice, labour_case):
     with pytest.raises(DomainValidationError) as exc:
-        services.organisation_upsert(actor=alice, organisation_number="988077918", name="X AS")
+        services.organisation_upsert(actor=alice, case=labour_case, organisation_number="988077918", name="X AS")
     assert exc.value.errors == {"organisation_number": "This organisation number has a wrong check digit."}
     assert not Organisation.objects.exists()
 
 
-def test_a_person_gets_the_kind_and_birth_date_of_their_number(alice):
+def test_a_person_gets_the_kind_and_birth_date_of_their_number(alice, labour_case):
     person = services.person_upsert(
-        actor=alice, name="Piotr Nowak", id_number=identity_number(d_number=True), nationality="pl"
+        actor=alice, case=labour_case, name="Piotr Nowak", id_number=identity_number(d_number=True), nationality="pl"
     )
     assert person.id_kind == "d_number" and person.nationality == "PL" and person.date_of_birth is not None
-    nameless = services.person_upsert(actor=alice, name="Unknown worker", nationality="RO")
+    nameless = services.person_upsert(actor=alice, case=labour_case, name="Unknown worker", nationality="RO")
     assert nameless.id_kind == "none" and nameless.id_number is None
 
 
-def test_an_invalid_identity_number_names_the_field_and_saves_nothing(alice):
+def test_an_invalid_identity_number_names_the_field_and_saves_nothing(alice, labour_case):
     with pytest.raises(DomainValidationError) as exc:
-        services.person_upsert(actor=alice, name="X", id_number="123")
+        services.person_upsert(actor=alice, case=labour_case, name="X", id_number="123")
     assert "id_number" in exc.value.errors
     assert not Person.objects.exists()
 
 
 def test_ilo_indicators_are_recorded_for_potential_victims_only(labour_case, alice):
-    person = services.person_upsert(actor=alice, name="Yonas Tesfay")
+    person = services.person_upsert(actor=alice, case=labour_case, name="Yonas Tesfay")
     with pytest.raises(DomainValidationError):
         services.case_add_subject(
             actor=alice,
@@ -141,3 +145,14 @@ def test_a_transfer_is_decided_by_the_receiving_coordinator(labour_case, alice, 
     assert labour_case.unit == bgo and transfer.__class__.objects.get(pk=transfer.pk).status == TransferStatus.ACCEPTED
     assert labour_case not in cases_visible_to(alice)
     assert labour_case.status == CaseStatus.RECEIVED
+
+
+def test_a_case_takes_its_subjects_with_it_and_a_linked_subject_never_goes_alone(alice, labour_case):
+    from django.db.models import RestrictedError
+
+    person = services.person_upsert(actor=alice, case=labour_case, name="Ana Popescu")
+    services.case_add_subject(actor=alice, case=labour_case, person=person, role=SubjectRole.WORKER)
+    with pytest.raises(RestrictedError):
+        Person.objects.filter(pk=person.pk).delete()
+    labour_case.delete()
+    assert not Person.objects.exists() and not CaseSubject.objects.exists()

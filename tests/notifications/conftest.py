@@ -28,8 +28,9 @@ class Worker:
         "CELERY_UNACKED_RESTORE_THROTTLE": "1",
     }
 
-    def __init__(self, log_path: Path):
+    def __init__(self, log_path: Path, **overrides: str):
         self.log_path = log_path
+        self.env_overrides = {**self.env_overrides, **overrides}
         self.proc = None
 
     def start(self):
@@ -68,13 +69,34 @@ class Worker:
                 self.kill()
 
 
-@pytest.fixture
-def worker(transactional_db, tmp_path):
+def run_worker(log_path: Path, **overrides: str):
     from config.celery_app import app
     from tracker.notifications import wakeup
 
     app.control.purge()  # messages left by earlier tests' commits
     wakeup.clear()  # and the flag of a dispatch task purged with them
-    w = Worker(tmp_path / "worker.log").start()
+    w = Worker(log_path, **overrides).start()
     yield w
     w.stop()
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    yield from run_worker(tmp_path / "worker.log")
+
+
+# Backoff steps of 0.5-1, 1-2, 2-4, then 4-8 seconds, as in production but 30 times faster.
+BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS = 1.0, 8.0
+
+
+@pytest.fixture
+def backoff_worker(transactional_db, tmp_path):
+    """A worker whose backoff grows over several steps within a 30-second outage."""
+    yield from run_worker(
+        tmp_path / "worker.log",
+        WEBHOOK_RETRY_BASE_SECONDS=str(BACKOFF_BASE_SECONDS),
+        WEBHOOK_RETRY_MAX_SECONDS=str(BACKOFF_MAX_SECONDS),
+        WEBHOOK_RETRY_WINDOW_SECONDS="600",
+        # Longer than any countdown, so that a waiting drain task is not handed out twice.
+        CELERY_VISIBILITY_TIMEOUT="60",
+    )

@@ -12,10 +12,23 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 
 class Receiver:
-    def __init__(self, secret: str | None = None, statuses: list[int] | None = None, hold_first: float = 0.0):
+    def __init__(
+        self,
+        secret: str | None = None,
+        statuses: list[int] | None = None,
+        hold_first: float = 0.0,
+        reply: bytes = b"ok",
+        location: str = "",
+        on_first=None,
+    ):
         self.secret = secret
         self.statuses = list(statuses or [])  # answered in turn; then 200
         self.hold_first = hold_first  # seconds to stall the first request (to kill a worker mid-delivery)
+        self.reply = reply  # the body of every answer
+        self.location = location  # sent with a 3xx answer
+        self.on_first = on_first  # called (in the server's thread) before the first request is answered
+        self.down = False  # while True, every request is answered 503 (and counted)
+        self.requests_while_down = 0
         self.requests: list[dict] = []
         self.applied: dict[str, dict] = {}  # webhook-id -> event, applied once
         self.arrival_times: dict[str, float] = {}  # webhook-id -> when first applied (epoch seconds)
@@ -34,6 +47,13 @@ class Receiver:
                 with receiver.lock:
                     number = len(receiver.requests)
                     receiver.requests.append({"headers": headers, "body": body})
+                    down = receiver.down
+                    receiver.requests_while_down += down
+                if down:
+                    self._answer(503)
+                    return
+                if number == 0 and receiver.on_first:
+                    receiver.on_first()
                 if number == 0 and receiver.hold_first:
                     receiver.first_arrived.set()
                     time.sleep(receiver.hold_first)
@@ -53,9 +73,11 @@ class Receiver:
 
             def _answer(self, status):
                 self.send_response(status)
-                self.send_header("content-length", "2")
+                if 300 <= status < 400 and receiver.location:
+                    self.send_header("location", receiver.location)
+                self.send_header("content-length", str(len(receiver.reply)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(receiver.reply)
 
             def log_message(self, *args):
                 pass

@@ -4,12 +4,13 @@ import json
 
 import redis
 from django.conf import settings
+from django.utils import timezone
 
 from cases import services as cases
 from tests.api.conftest import client_for
 from tests.factories import case_kwargs, officer
 from tests.notifications.receiver import Receiver
-from tests.notifications.test_services import delivery_ids, last_event, subscribe, system
+from tests.notifications.test_services import delivery_ids, last_event, subscribe, system, wait_is_over
 from tracker.notifications import services, wakeup
 from tracker.notifications.models import (
     DeliveryStatus,
@@ -126,11 +127,15 @@ def test_a_system_reads_its_delivery_log_and_redelivers(make_key, alice, osl):
         delivery = WebhookDelivery.objects.get(subscription=sub)
         services.deliver([delivery.pk])
         log = api.get(f"/api/v1/webhooks/{sub.pk}/deliveries/").json()["results"]
-        assert log[0]["attempt_log"][0]["status_code"] == 500 and log[0]["status"] == "pending"
+        (attempt,) = log[0]["attempt_log"]
+        assert attempt["status_code"] == 500 and attempt["response_bytes"] == 2 and log[0]["status"] == "pending"
+        assert "response_excerpt" not in attempt  # status and length, never the reply
+        assert api.get(f"/api/v1/webhooks/{sub.pk}/").json()["backoff_until"]
         WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.DEAD)
         again = api.post(f"/api/v1/webhooks/{sub.pk}/deliveries/{delivery.pk}/redeliver/")
         assert again.status_code == 202 and again.json()["status"] == "pending"
-        services.deliver([delivery.pk])
+        wait_is_over(sub)
+        services.drain(sub.pk)
         assert len(receiver.applied) == 1
     _, other = make_key(agency="POLICE", units=("BGO",), name="Other")
     assert client_for(other).get(f"/api/v1/webhooks/{sub.pk}/deliveries/").status_code == 404
@@ -149,4 +154,20 @@ def test_overdue_deliveries_are_queued_again_in_batches_per_subscription(alice, 
     assert services.enqueue_due_deliveries() == 4
     queued = sorted(sorted(args[0]) for name, args in queued_tasks() if name == "notifications.deliver_webhooks")
     assert queued == sorted([sorted(delivery_ids(first)), sorted(delivery_ids(second))])
+    app.control.purge()
+
+
+def test_a_backoff_whose_drain_was_lost_is_drained_by_the_sweeper(alice, osl, settings):
+    from config.celery_app import app
+    from tracker.models import WebhookSubscription
+
+    settings.OUTBOX_SWEEP_AFTER = datetime.timedelta(0)
+    sub, _ = subscribe(system(), "https://a.example/hook", ["case.created"])
+    cases.case_create(actor=alice, unit=osl, **case_kwargs())
+    services.dispatch(last_event("case.created").pk)
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    WebhookSubscription.objects.filter(pk=sub.pk).update(backoff_until=long_ago, failures=2)
+    app.control.purge()  # as if its drain task were lost
+    assert services.enqueue_due_deliveries() == 1  # not its delivery: the drain sends that, in order
+    assert queued_tasks() == [("notifications.resume_deliveries", [str(sub.pk)])]
     app.control.purge()

@@ -14,7 +14,7 @@ from tests.factories import case_kwargs, officer
 from tests.notifications.receiver import Receiver
 from tracker import webhooks
 from tracker.controls import services as controls
-from tracker.models import Event
+from tracker.models import Event, WebhookSubscription
 from tracker.notifications import emails, reminders, services
 from tracker.notifications.models import (
     DeliveryStatus,
@@ -24,14 +24,16 @@ from tracker.notifications.models import (
     WebhookDelivery,
 )
 
+WEBHOOK_SCOPES = ["webhooks:write", "cases:read", "controls:read", "referrals:read"]
 
-def system(agency="LABOUR", unit="OSL", name="System"):
+
+def system(agency="LABOUR", unit="OSL", name="System", scopes=WEBHOOK_SCOPES):
     key, _ = key_services.api_key_create(
         actor=None,
         name=name,
         agency=Agency.objects.get(code=agency),
         units=[RegionalUnit.objects.get(code=unit)],
-        scopes=["webhooks:write"],
+        scopes=list(scopes),
     )
     return key.user
 
@@ -39,6 +41,11 @@ def system(agency="LABOUR", unit="OSL", name="System"):
 def subscribe(owner, url, types=()):
     sub, secret = webhooks.subscription_create(actor=owner, url=url, event_types=list(types))
     return sub, secret
+
+
+def wait_is_over(sub) -> None:
+    """As if the subscription's backoff had run out."""
+    WebhookSubscription.objects.filter(pk=sub.pk).update(backoff_until=timezone.now())
 
 
 def delivery_ids(sub) -> list[str]:
@@ -89,31 +96,43 @@ def test_a_webhook_is_signed_and_delivered(alice, osl, reference):
         cases.case_create(actor=alice, unit=osl, **case_kwargs())
         services.dispatch(last_event("case.created").pk)
         delivery = WebhookDelivery.objects.get(subscription=sub)
-        assert services.deliver([delivery.pk]) == []
+        assert services.deliver([delivery.pk]).delivered == [str(delivery.pk)]
         delivery.refresh_from_db()
         assert delivery.status == DeliveryStatus.DELIVERED and receiver.bad_signatures == 0
         (event,) = receiver.applied.values()
         assert event["type"] == "case.created" and event["payload"]["reference"].startswith("OSL-")
         attempt = delivery.attempt_log.get()
-        assert attempt.status_code == 200 and attempt.latency_ms >= 0 and attempt.response_excerpt == "ok"
-        assert services.deliver([delivery.pk]) == []  # settled: not sent again
+        # The log keeps how much the receiver answered ("ok"), never what.
+        assert attempt.status_code == 200 and attempt.latency_ms >= 0 and attempt.response_bytes == 2
+        assert services.deliver([delivery.pk]) == services.Outcome()  # settled: not sent again
         assert len(receiver.requests) == 1
 
 
 @override_settings(WEBHOOK_RETRY_BASE_SECONDS=1, WEBHOOK_RETRY_MAX_SECONDS=8)
-def test_a_failed_delivery_is_retried_with_growing_jittered_delays(alice, osl, reference):
+def test_a_failure_backs_the_subscription_off_with_growing_jittered_delays(alice, osl, reference):
     owner = system()
     with Receiver(statuses=[500, 503]) as receiver:
         sub, receiver.secret = subscribe(owner, receiver.url)
         cases.case_create(actor=alice, unit=osl, **case_kwargs())
         services.dispatch(last_event("case.created").pk)
         delivery = WebhookDelivery.objects.get(subscription=sub, event__type="case.created")
-        ((ids, first),), ((_, second),) = services.deliver([delivery.pk]), services.deliver([delivery.pk])
-        assert ids == [str(delivery.pk)] and 0.5 <= first <= 1 and 1 <= second <= 2
-        assert services.deliver([delivery.pk]) == []
+        first = services.deliver([delivery.pk])
+        assert first.failed == [str(delivery.pk)] and 0.5 <= first.resume[str(sub.pk)] <= 1
+        assert services.drain(sub.pk) == services.Outcome()  # its wait is not over: nothing tried
+        assert services.deliver([delivery.pk]).waiting == [str(delivery.pk)]  # nor by a stray task
+        assert len(receiver.requests) == 1
+        wait_is_over(sub)
+        second = services.drain(sub.pk)  # the probe
+        assert second.failed == [str(delivery.pk)] and 1 <= second.resume[str(sub.pk)] <= 2
+        sub.refresh_from_db()
+        assert sub.failures == 2 and sub.backoff_until > timezone.now()
+        wait_is_over(sub)
+        assert services.drain(sub.pk).delivered == [str(delivery.pk)]
         delivery.refresh_from_db()
         assert delivery.status == DeliveryStatus.DELIVERED
         assert [a.status_code for a in delivery.attempt_log.all()] == [500, 503, 200]
+        sub.refresh_from_db()
+        assert sub.backoff_until is None and sub.failures == 0  # healthy again
     assert [services.backoff(n) <= 8 for n in range(1, 12)] == [True] * 11
 
 
@@ -131,8 +150,10 @@ def test_after_the_retry_window_a_delivery_is_dead_lettered_then_the_subscriptio
             services.dispatch(last_event("case.created").pk)
         with django_capture_on_commit_callbacks(execute=True):
             for delivery in WebhookDelivery.objects.filter(subscription=sub):
-                assert services.deliver([delivery.pk]) == []
+                services.deliver([delivery.pk])
         assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DEAD}
+        # The second waited behind the failing first, past its window: dead without a try.
+        assert len(receiver.requests) == 1
     sub.refresh_from_db()
     assert sub.is_active is False and "kept failing" in sub.disabled_reason
     assert any("disabled" in m.subject for m in mail.outbox)
@@ -147,7 +168,7 @@ def test_redelivery_sends_a_dead_letter_again(alice, osl, reference):
         delivery = WebhookDelivery.objects.get(subscription=sub)
         WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.DEAD, dead_at=timezone.now())
         services.redeliver(actor=owner, delivery=delivery)
-        assert services.deliver([delivery.pk]) == []
+        assert services.deliver([delivery.pk]).delivered == [str(delivery.pk)]
         delivery.refresh_from_db()
         assert delivery.status == DeliveryStatus.DELIVERED and len(receiver.applied) == 1
 
@@ -167,6 +188,24 @@ def test_immediate_e_mail_in_the_users_language_and_muting(alice, bob, osl):
     services.dispatch(last_event("case.transitioned").pk)
     muted = Notification.objects.get(recipient=bob, verb="case.transitioned")
     assert emails.send_immediate(muted.pk) is False
+
+
+def test_no_e_mail_goes_to_someone_who_may_no_longer_see_what_it_is_about(alice, bob, osl):
+    from agencies.models import UnitMembership
+
+    lars = officer("lars", "LABOUR")
+    for person in (bob, lars):
+        person.email = f"{person.username}@example.org"
+        person.save()
+    cases.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))
+    services.dispatch(last_event("case.created").pk)
+    UnitMembership.objects.filter(user=bob).delete()  # bob's unit role is removed
+    lars.is_active = False  # lars leaves
+    lars.save()
+    for person in (bob, lars):
+        assert emails.send_immediate(Notification.objects.get(recipient=person).pk) is False
+        NotificationPreference.objects.create(user=person, email=EmailFrequency.DIGEST)
+    assert emails.send_digests() == 0 and mail.outbox == []
 
 
 def test_the_daily_digest_gathers_what_was_not_e_mailed(alice, bob, osl):
@@ -292,7 +331,7 @@ def test_a_batch_takes_its_own_event_first_then_the_oldest(alice, osl, reference
     assert claimed == {waiting[-1].pk, *[e.pk for e in waiting[:3]]}
 
 
-def test_a_batch_of_deliveries_stops_at_a_failure_and_postpones_the_rest(alice, osl, reference):
+def test_after_a_failure_the_rest_and_later_deliveries_wait_then_go_out_in_order(alice, osl, reference):
     owner = system()
     with Receiver(statuses=[200, 500]) as receiver:
         sub, receiver.secret = subscribe(owner, receiver.url, ["case.created"])
@@ -300,15 +339,28 @@ def test_a_batch_of_deliveries_stops_at_a_failure_and_postpones_the_rest(alice, 
             cases.case_create(actor=alice, unit=osl, **case_kwargs())
         services.dispatch(last_event("case.created").pk)
         ids = delivery_ids(sub)
-        (failed, delay), (postponed, same_delay) = services.deliver(ids)
-        assert failed == ids[1:2] and postponed == ids[2:] and delay == same_delay > 0
+        out = services.deliver(ids)
+        assert out.delivered == ids[:1] and out.failed == ids[1:2] and out.waiting == ids[2:]
+        assert list(out.resume) == [str(sub.pk)]  # one drain, at the end of the wait
         assert len(receiver.requests) == 2  # the receiver is failing: the rest were not tried
+        sub.refresh_from_db()
         rows = {str(d.pk): d for d in WebhookDelivery.objects.filter(subscription=sub)}
         assert rows[ids[0]].status == DeliveryStatus.DELIVERED
         assert [rows[i].attempts for i in ids] == [1, 1, 0, 0]
-        assert all(rows[i].status == DeliveryStatus.PENDING and rows[i].next_attempt_at for i in ids[1:])
-        assert services.deliver(ids) == []  # the receiver has recovered
-        assert len(receiver.applied) == 4 and receiver.bad_signatures == 0
+        assert all(rows[i].status == DeliveryStatus.PENDING for i in ids[1:])
+        assert {rows[i].next_attempt_at for i in ids[1:]} == {sub.backoff_until}
+        # An event committed while it waits joins the wait, whichever task picks it up.
+        cases.case_create(actor=alice, unit=osl, **case_kwargs(title="Meanwhile"))
+        services.dispatch(last_event("case.created").pk)
+        late = delivery_ids(sub)[4:]
+        assert WebhookDelivery.objects.get(pk=late[0]).next_attempt_at == sub.backoff_until
+        assert services.deliver(late).waiting == late and len(receiver.requests) == 2
+        wait_is_over(sub)  # the receiver has recovered
+        assert services.drain(sub.pk).delivered == ids[1:] + late
+        assert [e["payload"]["title"] for e in receiver.applied.values()][-1] == "Meanwhile"
+        assert list(receiver.applied) == [str(e) for e in Event.objects.filter(
+            deliveries__subscription=sub).order_by("pk").values_list("uuid", flat=True)]  # fmt: skip
+        assert receiver.bad_signatures == 0
 
 
 @override_settings(WEBHOOK_BATCH_SECONDS=0)
@@ -320,7 +372,8 @@ def test_a_batch_out_of_time_hands_the_rest_on_at_once(alice, osl, reference):
             cases.case_create(actor=alice, unit=osl, **case_kwargs())
         services.dispatch(last_event("case.created").pk)
         ids = delivery_ids(sub)
-        assert services.deliver(ids) == [(ids[1:], 0.0)]
+        out = services.deliver(ids)
+        assert out.delivered == ids[:1] and out.again == [ids[1:]]
         assert len(receiver.applied) == 1
 
 
@@ -331,11 +384,30 @@ def test_a_disabled_subscription_keeps_its_deliveries_waiting(alice, osl, refere
     services.dispatch(last_event("case.created").pk)
     delivery = WebhookDelivery.objects.get(subscription=sub)
     webhooks.subscription_disable(subscription=sub, reason="Paused")
-    assert services.deliver([delivery.pk]) == []
+    assert services.deliver([delivery.pk]) == services.Outcome()
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 0
     with override_settings(OUTBOX_SWEEP_AFTER=datetime.timedelta(0)):
         assert services.enqueue_due_deliveries() == 0  # not re-queued while it is off
+
+
+def test_switching_a_subscription_back_on_sends_what_waited_in_order(
+    alice, osl, reference, django_capture_on_commit_callbacks
+):
+    with Receiver() as receiver:
+        sub, receiver.secret = subscribe(system(), receiver.url, ["case.created"])
+        for n in range(3):
+            cases.case_create(actor=alice, unit=osl, **case_kwargs(title=f"Case {n}"))
+        services.dispatch(last_event("case.created").pk)
+        webhooks.subscription_disable(subscription=sub, reason="Receiver under maintenance")
+        assert services.deliver(delivery_ids(sub)) == services.Outcome() and receiver.requests == []
+        with django_capture_on_commit_callbacks() as queued:
+            webhooks.subscription_update(actor=sub.owner, subscription=sub, is_active=True)
+        assert len(queued) == 1  # its drain
+        assert services.drain(sub.pk).delivered == delivery_ids(sub)
+        assert [e["payload"]["title"] for e in receiver.applied.values()] == ["Case 0", "Case 1", "Case 2"]
+        sub.refresh_from_db()
+        assert sub.is_active and sub.backoff_until is None
 
 
 def test_dispatch_runs_a_constant_number_of_queries(alice, osl, django_assert_max_num_queries, reference):

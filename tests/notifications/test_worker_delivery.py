@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import time
 
 import pytest
 from django.db import connection
@@ -9,8 +10,10 @@ from django.test import override_settings
 
 from cases import services as cases
 from tests.factories import case_kwargs
+from tests.notifications.conftest import BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import subscribe, system
+from tracker.models import WebhookSubscription
 from tracker.notifications import services
 from tracker.notifications.models import DeliveryStatus, WebhookDelivery
 
@@ -59,6 +62,48 @@ def test_a_burst_arrives_whole_and_once_through_batches_despite_a_failure_mid_ba
     # Each worker child keeps its connection across tasks (Celery would otherwise open one
     # per task): a handful of new sessions for over a hundred tasks.
     assert database_sessions() - sessions_before < 20
+
+
+OUTAGE_SECONDS = 30
+
+
+def most_attempts_within(seconds: float) -> int:
+    """The most attempts a subscription can make in ``seconds`` of outage: the failure that
+    starts it, then one probe per backoff step, each step at least half its nominal length."""
+    attempts, elapsed = 1, 0.0
+    while True:
+        elapsed += 0.5 * min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
+        if elapsed > seconds:
+            return attempts
+        attempts += 1
+
+
+def test_a_receiver_that_is_down_is_probed_once_per_backoff_step_then_gets_every_event_in_order(
+    backoff_worker, alice, osl
+):
+    (case,) = create_cases(alice, osl, 1)
+    with Receiver() as receiver:
+        sub, receiver.secret = subscribe(system(), receiver.url, ["case.updated"])
+        receiver.down = True
+        titles, started = [], time.monotonic()
+        while time.monotonic() - started < OUTAGE_SECONDS:  # a change a second, one transaction each
+            titles.append(f"Revision {len(titles)}")
+            case = cases.case_update(actor=alice, case=case, title=titles[-1])
+            time.sleep(1)
+        with receiver.lock:
+            receiver.down = False
+            hits = receiver.requests_while_down
+        log = backoff_worker.log_path.read_text
+        assert receiver.wait_for(lambda r: len(r.applied) == len(titles), timeout=60), log()[-3000:]
+        # Each change committed alone used to hit the down receiver once: here only the probes
+        # did, about one per backoff step (and one more batch at most, in flight as it failed).
+        assert len(titles) >= 25 and 3 <= hits <= most_attempts_within(OUTAGE_SECONDS) + 1 < len(titles) / 2
+        assert [e["payload"]["title"] for e in receiver.applied.values()] == titles  # in order
+        assert receiver.bad_signatures == 0
+        assert receiver.wait_for(lambda r: not WebhookSubscription.objects.get(pk=sub.pk).backoff_until)
+        assert receiver.wait_for(
+            lambda r: sub.deliveries.filter(status=DeliveryStatus.DELIVERED).count() == len(titles)
+        )
 
 
 def test_a_receiver_answering_500_gets_the_event_again_until_it_takes_it(worker, alice, osl):

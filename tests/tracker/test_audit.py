@@ -1,5 +1,7 @@
+import re
+
 import pytest
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from tracker.models import AuditEntry
 
@@ -13,7 +15,7 @@ def test_the_audit_trail_refuses_updates_and_deletes(labour_case):
     assert AuditEntry.objects.get(pk=entry.pk).action == "case.create"
 
 
-def test_the_request_id_is_recorded(client, root, reference):
+def test_the_server_request_id_and_the_clients_are_recorded_apart(client, root, reference):
     from agencies.models import Agency
 
     client.force_login(root)
@@ -31,5 +33,37 @@ def test_the_request_id_is_recorded(client, root, reference):
         HTTP_X_REQUEST_ID="req-123",
     )
     entry = AuditEntry.objects.filter(object_type="agencies.agency", action="admin.change").get()
-    assert entry.request_id == "req-123"
+    assert entry.client_request_id == "req-123"
+    assert re.fullmatch(r"[0-9a-f]{32}", entry.request_id)
     assert entry.before["name"] != entry.after["name"] == "Police (renamed)"
+
+
+@pytest.mark.parametrize("table", ["tracker_auditentry", "tracker_event"])
+def test_the_audit_trail_and_the_outbox_refuse_truncate(labour_case, table):
+    # The test settings opt in to TRUNCATE for teardown; a session that has not opted in is refused.
+    before = AuditEntry.objects.count()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL tracker.allow_truncate = 'off'")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own writes are still pending
+        cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert AuditEntry.objects.count() == before > 0
+
+
+def test_only_the_test_settings_allow_truncate(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for module in ("config.settings.local", "config.settings.production"):
+        probe = f"import {module} as s; print(s.DATABASES['default'].get('OPTIONS', {{}}).get('options', ''))"
+        result = subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=root,
+            env={"DATABASE_URL": "postgres://x@localhost/x", "REDIS_URL": "redis://localhost:6379/0",
+                 "SECRET_KEY": "k3Y-" + "x7Qp9zR2mW4vT8bN1cL6dF0gH5jS3aE" * 2, "DEBUG": "false",
+                 "PATH": "/usr/bin:/bin"},
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert "allow_truncate" not in result.stdout, module

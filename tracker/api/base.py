@@ -6,9 +6,10 @@ from collections.abc import Mapping
 
 from rest_framework import serializers, viewsets
 from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from tracker.api.idempotency import run_idempotent
+from tracker.api.idempotency import run_atomic, run_idempotent
 from tracker.api.problems import PreconditionFailed, PreconditionRequired
 
 
@@ -92,8 +93,10 @@ class TrackerViewSetMixin:
             key = request.headers.get("Idempotency-Key")
             if request.method == "POST" and key is not None:
                 response = run_idempotent(request, key, lambda: handler(request, *args, **kwargs))
-            else:
+            elif request.method in SAFE_METHODS:
                 response = handler(request, *args, **kwargs)
+            else:
+                response = run_atomic(lambda: handler(request, *args, **kwargs))
         except Exception as exc:
             response = self.handle_exception(exc)
         self.response = self.finalize_response(request, response, *args, **kwargs)
@@ -110,8 +113,9 @@ class TrackerViewSetMixin:
         page = paginator.paginate_queryset(queryset, self.request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
-    def validated(self, serializer_class, data, partial=False):
-        serializer = serializer_class(data=data, partial=partial, context=self.get_serializer_context())
+    def validated(self, serializer_class, data, partial=False, **context):
+        """``context`` adds to the serializer's context, e.g. the ``unit`` whose members an input may name."""
+        serializer = serializer_class(data=data, partial=partial, context={**self.get_serializer_context(), **context})
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 

@@ -77,6 +77,17 @@ def run_idempotent(request, key: str, call) -> Response:
         return response
 
 
+def run_atomic(call) -> Response:
+    """A write without an Idempotency-Key, also in one transaction: whatever fails after the
+    service has written (building the answer included) rolls the change, its audit row and its
+    events back, and no notification goes out for it."""
+    with transaction.atomic():
+        response = call()
+        if not 200 <= response.status_code < 300:
+            transaction.set_rollback(True)
+        return response
+
+
 def purge_expired() -> int:
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - RETENTION).delete()
     return deleted

@@ -76,7 +76,8 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookSubscription
-        fields = ["id", "url", "event_types", "description", "is_active", "disabled_reason", "created_at"]
+        fields = ["id", "url", "event_types", "description", "is_active", "disabled_reason", "backoff_until",
+                  "created_at"]  # fmt: skip
         read_only_fields = fields
 
 
@@ -91,7 +92,7 @@ class SubscriptionInput(StrictSerializer):
     url = serializers.URLField(max_length=500)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=webhooks.EVENT_TYPES), required=False, default=list,
-        help_text="Empty for every type",
+        help_text="Empty for every type your key may read (cases:read, controls:read, referrals:read)",
     )  # fmt: skip
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     is_active = serializers.BooleanField(required=False)

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -5,6 +7,9 @@ from django.db.models import F, Q
 
 from tracker.controls.choices import CONTROL_TRANSITIONS, ControlStatus
 from tracker.models import TimeStampedModel, UUIDModel
+from tracker.validators import CONTROL_MAX_DAYS, EARLIEST_RECORD_TIME, validate_planned_date
+
+MAX_PERSONS_COUNT = 100_000
 
 
 class JointControl(UUIDModel, TimeStampedModel):
@@ -13,8 +18,8 @@ class JointControl(UUIDModel, TimeStampedModel):
     unit = models.ForeignKey("agencies.RegionalUnit", on_delete=models.PROTECT, related_name="controls")
     title = models.CharField(max_length=200)
     briefing = models.TextField(blank=True)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
+    starts_at = models.DateTimeField(validators=[validate_planned_date])
+    ends_at = models.DateTimeField(validators=[validate_planned_date])
     status = models.CharField(max_length=16, choices=ControlStatus.choices, default=ControlStatus.PLANNED)
     cancellation_reason = models.TextField(blank=True)
     cases = models.ManyToManyField("cases.Case", related_name="controls", blank=True)
@@ -32,6 +37,12 @@ class JointControl(UUIDModel, TimeStampedModel):
                 name="control_window_positive",
                 violation_error_message="A control must end after it starts.",
             ),
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=F("starts_at") + datetime.timedelta(days=CONTROL_MAX_DAYS)),
+                name="control_window_at_most_a_week",
+                violation_error_message=f"A control lasts at most {CONTROL_MAX_DAYS} days.",
+            ),
+            models.CheckConstraint(condition=Q(starts_at__gte=EARLIEST_RECORD_TIME), name="control_starts_in_range"),
             models.CheckConstraint(
                 condition=~Q(status=ControlStatus.CANCELLED) | ~Q(cancellation_reason=""),
                 name="control_cancel_has_reason",
@@ -107,7 +118,7 @@ class Finding(UUIDModel):
     amount_nok = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
-    persons_count = models.PositiveIntegerField(default=0)
+    persons_count = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(MAX_PERSONS_COUNT)])
     organisation = models.ForeignKey(
         "cases.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -121,6 +132,9 @@ class Finding(UUIDModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_nok__isnull=True) | Q(amount_nok__gte=0), name="finding_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(persons_count__lte=MAX_PERSONS_COUNT), name="finding_persons_count_in_range"
             ),
         ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -11,13 +12,16 @@ from django.utils import timezone
 from agencies.choices import UnitRole
 from agencies.models import Agency, RegionalUnit, SanctionKind, User
 from agencies.selectors import has_role
+from cases.models import Case
+from cases.permissions import sees_whole_unit
 from cases.services import agencies_by_code, journal_system
 from tracker import audit
 from tracker.controls.choices import BOOKING_STATES, FINDING_STATES, ControlStatus
 from tracker.controls.models import ControlOfficer, ControlSite, Finding, JointControl
-from tracker.controls.selectors import overlapping_bookings
+from tracker.controls.selectors import controls_visible_to, overlapping_bookings
 from tracker.exceptions import Conflict, DomainValidationError, InvalidTransition, NotPermitted
 from tracker.services import check_version, clean, lock
+from tracker.validators import CONTROL_MAX_DAYS
 
 CONTROL_FIELDS = ("unit", "title", "starts_at", "ends_at", "status", "cancellation_reason", "version")
 
@@ -73,6 +77,11 @@ def plan_control(
     participating = agencies_by_code(agencies)
     if not participating:
         raise DomainValidationError.for_field("agencies", "A joint control needs at least one participating agency.")
+    if not sees_whole_unit(actor, unit.pk) and actor.agency_id not in {a.pk for a in participating}:
+        # Else the planner could not see the control they planned.
+        raise DomainValidationError.for_field(
+            "agencies", f"Your agency ({actor.agency.code}) must take part in the control you plan."
+        )
     _check_window(starts_at, ends_at)
     control = JointControl(
         unit=unit, title=title, briefing=briefing, starts_at=starts_at, ends_at=ends_at, created_by=actor
@@ -82,6 +91,8 @@ def plan_control(
     foreign = [case.reference for case in cases if case.unit_id != unit.pk]
     if foreign:
         raise DomainValidationError.for_field("cases", f"Cases of another unit cannot be served: {', '.join(foreign)}.")
+    target_organisations = _subjects_of_unit(unit, target_organisations, "target_organisations")
+    target_persons = _subjects_of_unit(unit, target_persons, "target_persons")
     control.save()
     control.agencies.set(participating)
     control.cases.set(cases)
@@ -96,9 +107,20 @@ def plan_control(
     return control
 
 
+def _subjects_of_unit(unit: RegionalUnit, subjects: Iterable, field: str) -> list:
+    """Targets and findings name subjects recorded on the unit's own cases."""
+    subjects = list(subjects)
+    case_ids = {subject.case_id for subject in subjects}
+    if case_ids and Case.objects.filter(pk__in=case_ids).exclude(unit=unit).exists():
+        raise DomainValidationError.for_field(field, f"Name subjects recorded on cases of {unit.code}.")
+    return subjects
+
+
 def _check_window(starts_at, ends_at) -> None:
     if starts_at and ends_at and ends_at <= starts_at:
         raise DomainValidationError.for_field("ends_at", "A control must end after it starts.")
+    if starts_at and ends_at and ends_at - starts_at > datetime.timedelta(days=CONTROL_MAX_DAYS):
+        raise DomainValidationError.for_field("ends_at", f"A control lasts at most {CONTROL_MAX_DAYS} days.")
 
 
 def _add_site(control: JointControl, data: dict) -> ControlSite:
@@ -132,12 +154,15 @@ def _lock_officers(officer_ids: Iterable) -> list[User]:
     )
 
 
-def _check_free(officer: User, control: JointControl, starts_at, ends_at) -> None:
+def _check_free(actor, officer: User, control: JointControl, starts_at, ends_at) -> None:
     clash = overlapping_bookings(officer, starts_at, ends_at, exclude_control=control).first()
     if clash is not None:
+        # The clash may be another unit's control: name it only to those who may see it.
+        seen = controls_visible_to(actor).filter(pk=clash.control_id).exists()
+        other = f"“{clash.control}”" if seen else "another control"
         raise Conflict(
-            f"{officer} is already booked on “{clash.control}” at that time.",
-            errors={"officer": f"Already booked on {clash.control} at that time."},
+            f"{officer} is already booked on {other} at that time.",
+            errors={"officer": f"Already booked on {other} at that time."},
         )
 
 
@@ -160,7 +185,7 @@ def control_update(*, actor, control: JointControl, expected_version: int | None
     if {"starts_at", "ends_at"} & changes.keys():
         booked = control.officers.values_list("officer_id", flat=True)
         for officer in _lock_officers(booked):
-            _check_free(officer, control, control.starts_at, control.ends_at)
+            _check_free(actor, officer, control, control.starts_at, control.ends_at)
     control.version += 1
     control.save()
     _record(control, actor=actor, action="control.update", before=before, event_type="control.changed")
@@ -184,7 +209,7 @@ def control_book_officer(*, actor, control: JointControl, officer: User, is_lead
         raise DomainValidationError.for_field("officer", f"{officer.agency} does not take part in this control.")
     if control.officers.filter(officer=officer).exists():
         raise Conflict(f"{officer} is already booked on this control.")
-    _check_free(officer, control, control.starts_at, control.ends_at)
+    _check_free(actor, officer, control, control.starts_at, control.ends_at)
     booking = ControlOfficer.objects.create(
         control=control, officer=officer, agency_id=officer.agency_id, is_lead=is_lead, booked_by=actor
     )
@@ -290,6 +315,8 @@ def record_finding(
         )
     if amount_nok is not None and not sanction_kind.involves_amount:
         raise DomainValidationError.for_field("amount_nok", f"{sanction_kind.name} has no amount.")
+    _subjects_of_unit(control.unit, [organisation] if organisation else [], "organisation")
+    _subjects_of_unit(control.unit, [person] if person else [], "person")
     finding = Finding(
         control=control,
         agency=agency,

@@ -16,7 +16,7 @@ class AttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
-    readonly_fields = ("number", "at", "status_code", "latency_ms", "response_excerpt", "error")
+    readonly_fields = ("number", "at", "status_code", "latency_ms", "response_bytes", "error")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -36,6 +36,8 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "delivered_at",
         "dead_at",
+        "cancelled_at",
+        "cancel_reason",
         "window_started_at",
     )
     inlines = [AttemptInline]
@@ -50,11 +52,13 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
-    list_display = ("url", "owner", "is_active", "disabled_reason", "created_at")
+    list_display = ("url", "owner", "is_active", "disabled_reason", "backoff_until", "created_at")
     list_filter = ("is_active", "owner__agency")
     search_fields = ("url", "owner__username")
     list_select_related = ("owner", "owner__agency")
-    readonly_fields = ("owner", "url", "event_types", "description", "is_active", "disabled_reason")
+    readonly_fields = (
+        "owner", "url", "event_types", "description", "is_active", "disabled_reason", "backoff_until", "failures",
+    )  # fmt: skip
 
     def has_add_permission(self, request):
         return False

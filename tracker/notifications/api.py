@@ -119,7 +119,7 @@ class NotificationViewSet(mixins.ListModelMixin, TrackerViewSet):
 class AttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = DeliveryAttempt
-        fields = ["number", "at", "status_code", "latency_ms", "response_excerpt", "error"]
+        fields = ["number", "at", "status_code", "latency_ms", "response_bytes", "error"]
 
 
 class DeliverySerializer(serializers.ModelSerializer):
@@ -130,7 +130,7 @@ class DeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookDelivery
         fields = ["id", "event", "event_type", "status", "attempts", "next_attempt_at", "delivered_at", "dead_at",
-                  "created_at", "attempt_log"]  # fmt: skip
+                  "cancelled_at", "cancel_reason", "created_at", "attempt_log"]  # fmt: skip
         read_only_fields = fields
 
 

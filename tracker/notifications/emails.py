@@ -8,6 +8,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from tracker.events import event_visible_to, load_scopes
 from tracker.notifications.models import EmailFrequency, Notification, NotificationPreference
 
 SUBJECTS = {
@@ -20,9 +21,14 @@ def _preference(user) -> NotificationPreference:
     return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
 
 
-def _wanted(notifications, preference) -> list[Notification]:
+def _wanted(user, notifications, preference) -> list[Notification]:
+    """Those not muted, and only while the person may still see them: an e-mail is a delivery,
+    and a role removed or an account deactivated since the notification stops it."""
+    if not user.is_active:
+        return []
+    load_scopes([user])
     muted = set(preference.muted_cases.values_list("pk", flat=True)) if preference.pk else set()
-    return [n for n in notifications if n.case_id not in muted]
+    return [n for n in notifications if n.case_id not in muted and event_visible_to(n.event, user)]
 
 
 def _send(user, notifications, subject: str) -> None:
@@ -33,12 +39,12 @@ def _send(user, notifications, subject: str) -> None:
 
 def send_immediate(notification_id) -> bool:
     with transaction.atomic():
-        n = (Notification.objects.select_for_update(of=("self",)).select_related("recipient")
+        n = (Notification.objects.select_for_update(of=("self",)).select_related("recipient", "event")
              .filter(pk=notification_id, emailed_at__isnull=True).first())  # fmt: skip
         if n is None or not n.recipient.email:
             return False
         preference = _preference(n.recipient)
-        if preference.email != EmailFrequency.IMMEDIATE or not _wanted([n], preference):
+        if preference.email != EmailFrequency.IMMEDIATE or not _wanted(n.recipient, [n], preference):
             return False
         language = n.recipient.language if n.recipient.language in SUBJECTS else "en"
         _send(n.recipient, [n], SUBJECTS[language][0].format(title=n.title))
@@ -53,9 +59,9 @@ def send_digests() -> int:
     for preference in NotificationPreference.objects.filter(email=EmailFrequency.DIGEST).select_related("user"):
         user = preference.user
         with transaction.atomic():
-            pending = list(Notification.objects.select_for_update().filter(recipient=user, emailed_at__isnull=True)
-                           .order_by("created_at"))  # fmt: skip
-            wanted = _wanted(pending, preference)
+            pending = list(Notification.objects.select_for_update(of=("self",)).select_related("event")
+                           .filter(recipient=user, emailed_at__isnull=True).order_by("created_at"))  # fmt: skip
+            wanted = _wanted(user, pending, preference)
             if wanted and user.email:
                 language = user.language if user.language in SUBJECTS else "en"
                 _send(user, wanted, SUBJECTS[language][1].format(count=len(wanted)))

@@ -50,6 +50,9 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     DELIVERED = "delivered", _("Delivered")
     DEAD = "dead", _("Dead-lettered")
+    # Never to be sent: the subscriber may no longer receive it (key revoked or expired, a
+    # scope or unit role removed, owner deactivated). ``cancel_reason`` says which.
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class WebhookDelivery(UUIDModel, TimeStampedModel):
@@ -65,6 +68,8 @@ class WebhookDelivery(UUIDModel, TimeStampedModel):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     dead_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -85,7 +90,9 @@ class DeliveryAttempt(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     latency_ms = models.PositiveIntegerField()
-    response_excerpt = models.CharField(max_length=500, blank=True)
+    # How much the receiver answered, counted up to 64 KiB; never what: a
+    # receiver's reply is none of the subscriber's business (it may be an internal page).
+    response_bytes = models.PositiveIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
 
     class Meta:

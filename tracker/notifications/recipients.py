@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import operator
+
 from django.db.models import Q
 
 from agencies.choices import UnitRole
@@ -23,6 +26,11 @@ def _unit_members(event: Event) -> Q | None:
     )
 
 
+def _either(*rules: Q | None) -> Q | None:
+    found = [rule for rule in rules if rule is not None]
+    return functools.reduce(operator.or_, found) if found else None
+
+
 def candidate_rule(event: Event) -> Q | None:
     """Who may be concerned, as a filter on users. A Q, not a queryset, so that the events of
     a burst that share a rule (same unit and agencies) share one query."""
@@ -33,13 +41,18 @@ def candidate_rule(event: Event) -> Q | None:
         return Q(pk=payload.get("officer"))
     if kind == "control.planned":
         return _unit_members(event)
-    if kind.startswith("control."):
-        return Q(control_bookings__control_id=event.object_id)
+    if kind.startswith("control."):  # a finding's event is about the finding: its payload names the control
+        return Q(control_bookings__control_id=payload.get("control") or event.object_id)
     if kind in ("referral.sent", "referral.overdue"):
         desk = Q(contact_point_desks__code=payload.get("contact_point"))
         if kind == "referral.overdue":
             desk |= Q(memberships__unit_id=event.unit_id, memberships__role=UnitRole.COORDINATOR)
         return desk
+    if kind == "referral.revoked":  # the desk holds it in its queue; the unit revoked it
+        return _either(Q(contact_point_desks__code=payload.get("contact_point")), _unit_members(event))
+    if kind == "case.transfer_requested":  # the receiving unit's coordinators decide on it
+        coordinators = Q(memberships__unit_id=event.unit_id, memberships__role=UnitRole.COORDINATOR)
+        return _either(coordinators, _unit_members(event))
     if kind.startswith(("case.", "journal.shared", "referral.")):
         return _unit_members(event)
     return None

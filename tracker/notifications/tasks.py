@@ -21,8 +21,19 @@ def dispatch_event(event_id: int) -> int:
 
 @shared_task(name="notifications.deliver_webhooks", ignore_result=True, **RETRYABLE)
 def deliver_webhooks(delivery_ids: list[str]) -> None:
-    for ids, delay in services.deliver(delivery_ids):
-        deliver_webhooks.apply_async((ids,), countdown=delay)
+    _hand_on(services.deliver(delivery_ids))
+
+
+@shared_task(name="notifications.resume_deliveries", ignore_result=True, **RETRYABLE)
+def resume_deliveries(subscription_id: str) -> None:
+    _hand_on(services.drain(subscription_id))
+
+
+def _hand_on(outcome: services.Outcome) -> None:
+    for ids in outcome.again:
+        deliver_webhooks.delay(ids)
+    for subscription_id, delay in outcome.resume.items():
+        resume_deliveries.apply_async((subscription_id,), countdown=delay)
 
 
 # A mail server that is down or refuses for a while (SMTPException is an OSError): try again.

@@ -47,11 +47,13 @@ def _record(referral: Referral, *, actor, action, before, event_type=None, paylo
         event_type=event_type,
         unit=case.unit,
         agencies=[a.code for a in case.agencies.all()],
+        # The snapshot names the contact point by id; events name it by code, which is what
+        # the desk's recipient and visibility rules match on, so the code must win.
         payload={
+            **after,
             "case": str(case.pk),
             "reference": case.reference,
             "contact_point": referral.contact_point.code,
-            **after,
             **(payload or {}),
         },
     )

@@ -1,11 +1,14 @@
 from rest_framework import serializers
 
-from agencies.models import Agency, RegionalUnit, SanctionKind, User
+from agencies.models import Agency, RegionalUnit, SanctionKind
 from cases.api.serializers import CodeField, UnitField
 from cases.models import Case, Organisation, Person
+from cases.selectors import organisations_visible_to, persons_visible_to
 from tracker.api.base import StrictSerializer
+from tracker.api.fields import UnitMemberField, VisibleField
 from tracker.controls.choices import ControlStatus
-from tracker.controls.models import ControlOfficer, ControlSite, Finding, JointControl
+from tracker.controls.models import MAX_PERSONS_COUNT, ControlOfficer, ControlSite, Finding, JointControl
+from tracker.validators import validate_planned_date
 
 _agencies = Agency.objects.filter(is_active=True)
 
@@ -65,24 +68,26 @@ class ControlCreateSerializer(StrictSerializer):
     unit = UnitField(queryset=RegionalUnit.objects.none())
     title = serializers.CharField(max_length=200)
     briefing = serializers.CharField(required=False, allow_blank=True, default="")
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField(validators=[validate_planned_date])
+    ends_at = serializers.DateTimeField(validators=[validate_planned_date])
     agencies = CodeField(queryset=_agencies, many=True)
     sites = SiteInput(many=True, required=False, default=list)
     cases = VisibleCases(queryset=Case.objects.none(), many=True, required=False, default=list)
-    target_organisations = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(), many=True, required=False, default=list
-    )
-    target_persons = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), many=True, required=False, default=list
-    )
+    target_organisations = VisibleField(
+        Organisation, organisations_visible_to, many=True, required=False, default=list,
+        help_text="Organisations recorded on cases of the unit you can see",
+    )  # fmt: skip
+    target_persons = VisibleField(
+        Person, persons_visible_to, many=True, required=False, default=list,
+        help_text="Persons recorded on cases of the unit you can see",
+    )  # fmt: skip
 
 
 class ControlUpdateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     briefing = serializers.CharField(allow_blank=True)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField(validators=[validate_planned_date])
+    ends_at = serializers.DateTimeField(validators=[validate_planned_date])
 
 
 class ControlTransitionSerializer(StrictSerializer):
@@ -91,7 +96,7 @@ class ControlTransitionSerializer(StrictSerializer):
 
 
 class BookingInput(StrictSerializer):
-    officer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    officer = UnitMemberField(help_text="An officer of your agency serving in the control's unit")
     is_lead = serializers.BooleanField(required=False, default=False)
 
 
@@ -114,13 +119,9 @@ class FindingInput(StrictSerializer):
     amount_nok = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
     )
-    persons_count = serializers.IntegerField(min_value=0, required=False, default=0)
-    organisation = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(), required=False, allow_null=True, default=None
-    )
-    person = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), required=False, allow_null=True, default=None
-    )
+    persons_count = serializers.IntegerField(min_value=0, max_value=MAX_PERSONS_COUNT, required=False, default=0)
+    organisation = VisibleField(Organisation, organisations_visible_to, required=False, allow_null=True, default=None)
+    person = VisibleField(Person, persons_visible_to, required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate_sanction_kind(self, value):

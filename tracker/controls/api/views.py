@@ -118,7 +118,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         if request.method == "GET":
             bookings = control.officers.select_related("officer", "agency")
             return self.paginated(bookings, s.ParticipantSerializer, ordering="booked_at")
-        data = self.validated(s.BookingInput, request.data)
+        data = self.validated(s.BookingInput, request.data, unit=control.unit_id)
         booking = services.control_book_officer(actor=request.user, control=control, **data)
         return Response(s.ParticipantSerializer(booking).data, status=status.HTTP_201_CREATED)
 

@@ -4,7 +4,9 @@ from agencies.models import NationalContactPoint
 from cases.api.serializers import CodeField
 from cases.choices import LegalBasis
 from cases.models import Case, CaseSubject
+from cases.selectors import subjects_visible_to
 from tracker.api.base import StrictSerializer
+from tracker.api.fields import VisibleField
 from tracker.referrals.choices import ReferralCategory
 from tracker.referrals.models import Referral
 
@@ -38,8 +40,8 @@ class ReferralCreateSerializer(StrictSerializer):
     category = serializers.ChoiceField(choices=ReferralCategory.choices)
     summary = serializers.CharField()
     legal_basis = serializers.ChoiceField(choices=LegalBasis.choices)
-    subjects = serializers.PrimaryKeyRelatedField(
-        queryset=CaseSubject.objects.all(), many=True, required=False, default=list,
+    subjects = VisibleField(
+        CaseSubject, subjects_visible_to, many=True, required=False, default=list,
         help_text="Ids of the case's subjects to share",
     )  # fmt: skip
 
