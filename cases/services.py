@@ -11,9 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from agencies.choices import UnitRole
 from agencies.models import Agency, RegionalUnit
-from agencies.selectors import has_role
 from cases import choices as c
 from cases.identity import parse_identity_number, validate_organisation_number
 from cases.models import (
@@ -32,6 +30,7 @@ from cases.models import (
 from cases.nace import normalise
 from cases.permissions import (
     can_work_on_case,
+    may_assign,
     require_case_worker,
     require_coordinator,
     require_participant_changer,
@@ -462,9 +461,8 @@ def case_remove_subject(*, actor, link: CaseSubject) -> None:
 def _require_may_assign(actor, case: Case, officer) -> None:
     """A coordinator assigns anyone; an officer puts people of their own agency on the case."""
     require_case_worker(actor, case)
-    if not (actor.is_superuser or has_role(actor, case.unit_id, UnitRole.COORDINATOR)):
-        if actor.agency_id != officer.agency_id:
-            raise NotPermitted("Each agency decides whom it puts on a case: ask the officer's agency or a coordinator.")
+    if not may_assign(actor, case, officer):
+        raise NotPermitted("Each agency decides whom it puts on a case: ask the officer's agency or a coordinator.")
 
 
 @transaction.atomic
@@ -639,6 +637,42 @@ def task_create(*, actor, case: Case, title: str, description: str = "", assigne
             "title": title,
             "assignee": str(assignee.pk) if assignee else None,
             "due_on": due_on,
+        },
+    )
+    return task
+
+
+@transaction.atomic
+def task_assign(*, actor, task: Task, assignee) -> Task:
+    """Give an open task to someone who can see its case (or to no one, with None)."""
+    task = lock(task)
+    case = task.case
+    require_case_worker(actor, case)
+    if task.status != c.TaskStatus.OPEN:
+        raise InvalidTransition(f"The task is already {task.get_status_display().lower()}.")
+    _check_assignee(case, assignee)
+    if task.assignee_id == (assignee.pk if assignee else None):
+        return task
+    before = audit.snapshot(task, TASK_FIELDS)
+    task.assignee = assignee
+    task.save(update_fields=["assignee", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="task.assign",
+        obj=task,
+        before=before,
+        after=audit.snapshot(task, TASK_FIELDS),
+        # The new assignee is told, as when a task is created for them.
+        event_type="task.assigned" if assignee else None,
+        unit=case.unit,
+        agencies=[a.code for a in case.agencies.all()],
+        payload={
+            "case": str(case.pk),
+            "reference": case.reference,
+            "task": str(task.pk),
+            "title": task.title,
+            "assignee": str(assignee.pk) if assignee else None,
+            "due_on": task.due_on,
         },
     )
     return task

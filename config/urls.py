@@ -10,6 +10,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
+    path("cases/", include("cases.urls")),
     path("", include("web.urls")),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms, template
+from django.urls import NoReverseMatch, reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -31,3 +32,13 @@ def widget_kind(bound_field) -> str:
     if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
         return "choices"
     return "input"
+
+
+@register.simple_tag
+def url_if_exists(name: str, *args, **kwargs) -> str:
+    """The URL of a page that may not exist yet (another app's), or "" so the link is left out:
+    ``{% url_if_exists "controls:create" as plan_url %}{% if plan_url %}…{% endif %}``."""
+    try:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return ""
