@@ -12,6 +12,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agencies.models import Agency, RegionalUnit
 from cases import choices as c
@@ -162,7 +163,9 @@ class SectorField(forms.ChoiceField):
 
 class CaseFieldsForm(Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(
+        label=pgettext_lazy("case field", "Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     sector = SectorField(
         label=_("Sector"),
         help_text=_("Type a word of the sector's name (such as “rengjøring”) or its code, then choose."),
@@ -310,6 +313,7 @@ class LiveChecked:
                     "hx-get": check_url,
                     "hx-trigger": "input changed delay:300ms",
                     "hx-target": f"#{field_id}_check",
+                    "hx-swap": "innerHTML",  # not the form's (inherited) outerHTML
                     "hx-sync": "this:replace",
                     "aria-describedby": f"{field_id}_helptext {field_id}_check",
                 }

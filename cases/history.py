@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils import formats
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from agencies.models import User
 from cases import choices as c
@@ -23,7 +23,7 @@ from tracker.models import AuditEntry
 # The fields a change of the case's own data names (case.update), with their labels.
 FIELD_LABELS = {
     "title": gettext_lazy("Title"),
-    "summary": gettext_lazy("Summary"),
+    "summary": pgettext_lazy("case field", "Summary"),
     "sector": gettext_lazy("Sector"),
     "offences": gettext_lazy("Offence categories"),
     "priority": gettext_lazy("Priority"),

@@ -198,10 +198,12 @@ def case_history(case):
     tips, transfers), newest first. A child's audit row names the case in its recorded state
     (``after``, or ``before`` once the child is gone), so removed subjects and assignees stay in
     the history. Render it through cases.history, which words each action for people and never
-    shows a journal entry's content."""
+    shows a journal entry's content. A subject's record (organisation.create, person.create) is
+    told by its link to the case, which follows it in the same transaction."""
     case_id = str(case.pk)
     return (
         AuditEntry.objects.filter(object_type__startswith="cases.")
+        .exclude(action__in=["organisation.create", "person.create"])
         .filter(Q(object_type="cases.case", object_id=case_id) | Q(after__case=case_id) | Q(before__case=case_id))
         .select_related("actor", "actor_agency")
         .order_by("-at", "-id")
