@@ -21,3 +21,12 @@ document.addEventListener("htmx:afterSwap", (event) => {
     (input || message).focus({ preventScroll: false });
   }
 });
+
+// One confirmation at a time: when a section answers, earlier confirmations elsewhere go.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  if (!target || !target.matches || !target.matches("section.app-section")) return;
+  document.querySelectorAll("section.app-section .app-section-message").forEach((box) => {
+    if (!target.contains(box)) box.replaceChildren();
+  });
+});
