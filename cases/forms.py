@@ -235,6 +235,15 @@ class CaseCreateForm(CaseFieldsForm):
         return data
 
 
+def same_value(value, loaded) -> bool:
+    """Whether a field's value equals its loaded (JSON) form; offences compare as a set."""
+    if isinstance(value, datetime.date):
+        value = value.isoformat()
+    if isinstance(value, list | tuple) and isinstance(loaded, list | tuple):
+        return sorted(value) == sorted(loaded)
+    return value == loaded
+
+
 class CaseEditForm(CaseFieldsForm):
     """The case's own fields. ``loaded`` carries, signed, what the form was filled with, so a
     save can send only what the person changed and tell them what others changed meanwhile."""
@@ -273,8 +282,7 @@ class CaseEditForm(CaseFieldsForm):
         out = {}
         for field in EDIT_FIELDS:
             value = self.cleaned_data[field]
-            comparable = value.isoformat() if isinstance(value, datetime.date) else value
-            if comparable != loaded.get(field):
+            if not same_value(value, loaded.get(field)):
                 out[field] = value
         return out
 
@@ -282,10 +290,20 @@ class CaseEditForm(CaseFieldsForm):
         return self.cleaned_data["loaded"]["at"]
 
     def renewed(self, case):
-        """The same input, to save over ``case`` as it is now."""
+        """The form to save over ``case`` as it is now: what the person changed stays as they typed
+        it; a field they left alone shows what the other person saved."""
+        now = self.state_of(case)
+        changed = self.changes()
         data = self.data.copy()
-        data["loaded"] = signing.dumps({"at": case.version, "values": self.state_of(case)}, salt=self.SALT)
-        return type(self)(data=data, initial=self.state_of(case))
+        for field in EDIT_FIELDS:
+            if field in changed:
+                continue
+            if field == "offences":
+                data.setlist(field, now[field])
+            else:
+                data[field] = now[field]
+        data["loaded"] = signing.dumps({"at": case.version, "values": now}, salt=self.SALT)
+        return type(self)(data=data, initial=now)
 
 
 class TransitionForm(Form):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from agencies.models import User
 from cases import choices as c
 from cases import nace
+from cases.models import Organisation, Person
 from tracker.models import AuditEntry
 
 # The fields a change of the case's own data names (case.update), with their labels.
@@ -84,10 +85,9 @@ class _Names:
         self.people = {str(u.pk): _person(u) for u in User.objects.filter(pk__in=people)} if people else {}
         self.subjects: dict[str, str] = {}
         if any(e.action.startswith("case.subject_") for e in entries):
-            for org in case.organisations.only("pk", "name", "organisation_number"):
-                self.subjects[str(org.pk)] = org.name
-            for person in case.persons.only("pk", "name"):
-                self.subjects[str(person.pk)] = person.name
+            for model in (Organisation, Person):
+                names = model.objects.filter(case_id=case.pk).values_list("pk", "name")
+                self.subjects.update((str(pk), name) for pk, name in names)
 
     def person(self, pk) -> str:
         return self.people.get(str(pk), _("someone"))

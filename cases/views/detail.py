@@ -120,7 +120,7 @@ def _what_changed(loaded: dict, now: dict) -> list[dict]:
             "new": display_value(field, now[field]),
         }
         for field in f.EDIT_FIELDS
-        if loaded.get(field) != now[field]
+        if not f.same_value(now[field], loaded.get(field))
     ]
 
 
