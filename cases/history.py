@@ -106,8 +106,9 @@ def _changes(before: dict, after: dict) -> str:
         old, new = before.get(field), after.get(field)
         if old == new:
             continue
+        label = str(label).lower()  # inside a sentence
         if field in _NOT_QUOTED:
-            parts.append(str(label))
+            parts.append(label)
         else:
             parts.append(
                 _("%(field)s from %(old)s to %(new)s")
