@@ -35,6 +35,7 @@ FIELD_LABELS = {
 }
 # Named as changed, not quoted: a long text, and agencies (recorded by code).
 _NOT_QUOTED = {"summary", "lead_agency", "agencies"}
+_CHOICES = {"priority", "source", "offences"}
 
 
 def _choice(choices, value) -> str:
@@ -109,11 +110,11 @@ def _changes(before: dict, after: dict) -> str:
         label = str(label).lower()  # inside a sentence
         if field in _NOT_QUOTED:
             parts.append(label)
-        else:
-            parts.append(
-                _("%(field)s from %(old)s to %(new)s")
-                % {"field": label, "old": display_value(field, old), "new": display_value(field, new)}
-            )
+            continue
+        old, new = display_value(field, old), display_value(field, new)
+        if field in _CHOICES:
+            old, new = old.lower(), new.lower()
+        parts.append(_("%(field)s from %(old)s to %(new)s") % {"field": label, "old": old, "new": new})
     return "; ".join(parts)
 
 
@@ -127,8 +128,8 @@ def _word(entry: AuditEntry, names: _Names) -> str:  # noqa: PLR0911, C901 (one 
         return _("Changed %(changes)s.") % {"changes": changed} if changed else _("Changed the case.")
     if action == "case.transition":
         return _("Changed the status from %(old)s to %(new)s.") % {
-            "old": display_value("status", before.get("status")),
-            "new": display_value("status", after.get("status")),
+            "old": display_value("status", before.get("status")).lower(),
+            "new": display_value("status", after.get("status")).lower(),
         }
     if action == "case.transfer":
         return _("Moved the case to another unit.")

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from cases import services
 from cases.choices import CaseStatus, IdKind, SubjectRole, Visibility
 from cases.models import Case, JournalEntry, Task
 from tests.factories import identity_number
@@ -128,6 +129,25 @@ def test_an_officer_registers_a_case_and_works_it_to_the_end(journey, alice, bob
     journey.shot("case-page-journal-and-task")
     journey.assert_accessible()
 
+    # Editing while someone else saves the case: told what changed, nothing typed is lost.
+    page.locator("#status").get_by_role("link", name="Rediger saken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rediger saken")
+    journey.assert_accessible()
+    typed = "Ansatte får 110 kr timen, bor på arbeidsplassen og betaler for losjiet."
+    page.get_by_label("Sammendrag").fill(typed)
+    services.case_update(actor=bob, case=case, title="Fjord Renhold AS: lønn under allmenngjort sats")
+    page.get_by_role("button", name="Lagre").click()
+    conflict = page.get_by_role("alert")
+    expect(conflict).to_contain_text("Noen andre lagret saken mens du redigerte")
+    expect(conflict).to_contain_text("Fjord Renhold AS: lønn under allmenngjort sats")
+    expect(page.get_by_label("Sammendrag")).to_have_value(typed)
+    expect(page.get_by_label("Tittel")).to_have_value("Fjord Renhold AS: lønn under allmenngjort sats")
+    journey.shot("edit-after-someone-else-saved")
+    journey.assert_accessible()
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fjord Renhold AS: lønn under allmenngjort sats")
+    expect(page.locator("#status")).to_contain_text(typed)
+
     # The case's life: only the actions allowed now, close asks for the outcome.
     status = page.locator("#status")
     status.get_by_role("button", name="Start vurderingen").click()
@@ -148,8 +168,19 @@ def test_an_officer_registers_a_case_and_works_it_to_the_end(journey, alice, bob
     assert case.status == CaseStatus.CLOSED and case.outcome == "sanctioned"
     # An officer cannot reopen: no status buttons are offered on a closed case.
     expect(status.get_by_role("button", name=re.compile("Gjenåpne"))).to_have_count(0)
-    expect(page.locator("#history")).to_contain_text("Endret status fra Aktiv til Avsluttet")
+    expect(page.locator("#history")).to_contain_text("Endret status fra aktiv til avsluttet")
     journey.shot("case-page-closed")
+    journey.assert_accessible()
+
+    # The list, filtered in place.
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Saker").click()
+    expect(page.get_by_role("status")).to_have_text("1 sak")
+    page.get_by_label("Status").select_option(label="Aktiv")
+    expect(page.get_by_role("status")).to_have_text("0 saker")
+    page.get_by_label("Status").select_option(label="Avsluttet")
+    expect(page.get_by_role("status")).to_have_text("1 sak")
+    expect(page).to_have_url(re.compile(r"status=closed"))
+    journey.shot("cases-list-filtered")
     journey.assert_accessible()
 
     journey.goto(f"/cases/{case.pk}/history/")

@@ -142,7 +142,7 @@ def test_the_history_tells_removed_subjects_and_officers_in_plain_words_without_
     with translation.override("en"):
         lines = [line.what for line in case_history_lines(labour_case, case_history(labour_case))]
     assert lines == [
-        "Changed summary; priority from Normal to High.",
+        "Changed summary; priority from normal to high.",
         "Wrote a journal note for their own agency.",
         f"Took {colleague.get_full_name()} off the case.",
         f"Put {colleague.get_full_name()} on the case.",
