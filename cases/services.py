@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agencies.models import Agency, RegionalUnit
 from cases import choices as c
@@ -83,7 +83,10 @@ def _record_case(case: Case, *, actor, action: str, before: dict | None, event_t
 
 
 def journal_system(case: Case, *, actor, body: str) -> JournalEntry:
-    """A system entry, visible to the unit: what happened to the case, for the people on it."""
+    """A system entry, visible to the unit: what happened to the case, for the people on it.
+
+    Recorded in English whatever language the caller speaks (a page in Bokmål, a task with no
+    language), so every record reads alike; the pages translate them (cases.messages)."""
     agency = getattr(actor, "agency", None) or case.lead_agency
     return JournalEntry.objects.create(
         case=case,
@@ -273,7 +276,8 @@ def case_transition(
     case.status = to
     case.version += 1
     case.save()
-    label = c.CaseStatus(to).label.lower()
+    with translation.override("en"):  # the record reads the same whoever writes it (see journal_system)
+        label = str(c.CaseStatus(to).label).lower()
     journal_system(case, actor=actor, body=f"Status changed from {previous} to {label}." + (f" {note}" if note else ""))
     _record_case(
         case,
@@ -421,7 +425,9 @@ def case_add_subject(
     link.save()
     case.version += 1
     case.save(update_fields=["version", "updated_at"])
-    journal_system(case, actor=actor, body=f"{link.subject} linked as {link.get_role_display().lower()}.")
+    with translation.override("en"):
+        role = link.get_role_display().lower()
+    journal_system(case, actor=actor, body=f"{link.subject} linked as {role}.")
     audit.record(
         actor=actor,
         action="case.subject_add",

@@ -34,7 +34,9 @@ def tip_inbox(request):
     tips = tips_inbox(request.user).filter(status__in=TABS[tab][1])
     page = Paginator(tips, TIPS_PAGE).get_page(request.GET.get("page"))
     tabs = [{"key": key, "label": label, "current": key == tab} for key, (label, _statuses) in TABS.items()]
-    return render(request, "cases/tips.html", {"page": page, "tabs": tabs, "tab": tab})
+    triage_units = {tip.unit_id for tip in page if is_unit_worker(request.user, tip.unit_id)}
+    context = {"page": page, "tabs": tabs, "tab": tab, "triage_units": triage_units}
+    return render(request, "cases/tips.html", context)
 
 
 def _merge_candidates(user, tip):

@@ -16,6 +16,8 @@ from cases import services
 from cases.choices import CaseStatus, LegalBasis, SubjectRole, TaskStatus, Visibility
 from cases.models import Case, CaseAssignment, CaseSubject, JournalEntry, Organisation, Person, Task
 from tests.factories import case_kwargs, identity_number, officer, organisation_number
+from tracker.controls import services as control_services
+from tracker.referrals import services as referral_services
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -574,20 +576,60 @@ def _fill_case(case, alice, bob, n, start=0):
         services.task_create(actor=alice, case=case, title=f"Task {i}", assignee=bob)
 
 
+def _control_and_referral(case, alice, carol, ncp, title="Razzia"):
+    starts = timezone.now() + datetime.timedelta(days=3)
+    control = control_services.plan_control(
+        actor=carol,
+        unit=case.unit,
+        title=title,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=4),
+        agencies=["LABOUR", "TAX"],
+        cases=[case],
+    )
+    referral = referral_services.referral_create(
+        actor=alice,
+        case=case,
+        contact_point=ncp,
+        category=ncp.topics[0],
+        summary="Mulig menneskehandel",
+        legal_basis=LegalBasis.AKRIM_REGULATION_3,
+    )
+    return control, referral
+
+
+def test_the_case_page_lists_its_controls_and_referrals(client, alice, carol, ncp, labour_case):
+    _control_and_referral(labour_case, alice, carol, ncp, title="Razzia i Groruddalen")
+    client.force_login(alice)
+    page = client.get(detail(labour_case)).content.decode()
+    assert "Razzia i Groruddalen" in page and ncp.display_name in page
+
+
+def test_a_link_to_a_page_that_does_not_exist_yet_is_left_out():
+    from web.templatetags.web import url_if_exists
+
+    assert url_if_exists("cases:detail", "6f1c3a6e-3c1e-4c47-9d7e-0e5b1f0e9a11").startswith("/cases/6f1c3a6e")
+    assert url_if_exists("no-such-app:create") == ""
+
+
 @pytest.mark.parametrize("n", [1, 25])
-def test_the_case_page_runs_a_constant_number_of_queries(client, alice, bob, labour_case, django_assert_num_queries, n):
+def test_the_case_page_runs_a_constant_number_of_queries(
+    client, alice, bob, carol, ncp, labour_case, django_assert_num_queries, n
+):
     services.case_assign(actor=alice, case=labour_case, officer=alice)
+    _control_and_referral(labour_case, alice, carol, ncp)
     _fill_case(labour_case, alice, bob, n)
     client.force_login(alice)
     client.get(detail(labour_case))
-    # Expect 24 queries: session, user, the user's unit roles; the case, its agencies, assignments,
+    # Expect 25 queries: session, user, the user's unit roles; the case, its agencies, assignments,
     # their agencies and officers; subjects (with their organisations and persons); the journal's
     # count, page and readable attachments; the people who see the case (task assignees); tasks;
-    # the officers alice may assign; controls; referrals; transfers; a page of history, the people
-    # and the organisation and person names it mentions; unread notifications; units to transfer to.
-    with django_assert_num_queries(24):
+    # the officers alice may assign; controls and their agencies; referrals; transfers; a page of
+    # history, the people and the organisation and person names it mentions; unread notifications;
+    # units to transfer to.
+    with django_assert_num_queries(25):
         response = client.get(detail(labour_case))
     page = response.content.decode()
     # The journal's newest page: four entries a round, one of them bob's, unshared.
     assert page.count('class="app-task"') == n and page.count("app-timeline__entry--withheld") == min(n, 5)
-    assert f"Firma {n - 1} AS" in page
+    assert f"Firma {n - 1} AS" in page and "Razzia" in page

@@ -52,6 +52,7 @@ def test_a_tip_address_that_is_not_an_id_is_404(client, alice):
 
 def test_an_auditor_reads_the_tips_but_does_not_triage_them(client, erin, tip):
     client.force_login(erin)
+    assert "app-tip__action" not in client.get(reverse("cases:tips")).content.decode()
     page = client.get(reverse("cases:tip", args=[tip.pk])).content.decode()
     assert "Bilvask med svart arbeid" in page and "Opprett sak fra tipset" not in page
     assert client.get(reverse("cases:create")).status_code == 404
