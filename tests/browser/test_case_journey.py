@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from agencies.choices import UnitRole
 from cases import services
 from cases.choices import CaseStatus, IdKind, SubjectRole, Visibility
 from cases.models import Case, JournalEntry, Task
-from tests.factories import identity_number
+from tests.factories import identity_number, officer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -186,3 +187,32 @@ def test_an_officer_registers_a_case_and_works_it_to_the_end(journey, alice, bob
     journey.goto(f"/cases/{case.pk}/history/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Historikk")
     journey.assert_accessible()
+
+
+def test_a_case_is_offered_to_another_unit_whose_coordinator_accepts_it(journey, alice, labour_case, bgo):
+    frank = officer("frank", "POLICE", unit="BGO", role=UnitRole.COORDINATOR)
+    page = journey.page
+    journey.login("alice")
+    journey.goto(f"/cases/{labour_case.pk}/")
+    transfers = page.locator("#transfers")
+    transfers.get_by_text("Overfør til et annet senter").click()
+    transfers.get_by_label("Til senter").select_option(label=bgo.name)
+    transfers.get_by_label("Begrunnelse").fill("Virksomheten og arbeidsstedene er i Bergen.")
+    transfers.get_by_role("button", name="Be om overføring").click()
+    expect(transfers).to_contain_text("Venter")
+    journey.shot("transfer-requested")
+    journey.assert_accessible()
+
+    page.get_by_role("button", name="Logg ut").click()
+    journey.login("frank")
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Saker").click()
+    page.get_by_role("link", name="Innkommende overføringer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Innkommende overføringer")
+    expect(page.locator(".app-cards")).to_contain_text("Virksomheten og arbeidsstedene er i Bergen.")
+    journey.shot("incoming-transfers")
+    journey.assert_accessible()
+    page.get_by_role("button", name=f"Godta {labour_case.reference}").click()
+    expect(page.get_by_role("status").first).to_contain_text(f"Overføringen av {labour_case.reference} er godtatt")
+    labour_case.refresh_from_db()
+    assert labour_case.unit == bgo and labour_case.transfers.get().decided_by == frank
+    journey.shot("transfer-accepted")
