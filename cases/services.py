@@ -614,6 +614,18 @@ def journal_add(
 TASK_FIELDS = ("case", "title", "assignee", "due_on", "status")
 
 
+def _task_payload(task: Task) -> dict:
+    """What a task's event tells: enough for the assignee's notification to name case and task."""
+    return {
+        "case": str(task.case_id),
+        "reference": task.case.reference,
+        "task": str(task.pk),
+        "title": task.title,
+        "assignee": str(task.assignee_id) if task.assignee_id else None,
+        "due_on": task.due_on,
+    }
+
+
 def _check_assignee(case: Case, assignee) -> None:
     from cases.selectors import cases_visible_to
 
@@ -636,14 +648,7 @@ def task_create(*, actor, case: Case, title: str, description: str = "", assigne
         event_type="task.assigned" if assignee else "task.created",
         unit=case.unit,
         agencies=[a.code for a in case.agencies.all()],
-        payload={
-            "case": str(case.pk),
-            "reference": case.reference,
-            "task": str(task.pk),
-            "title": title,
-            "assignee": str(assignee.pk) if assignee else None,
-            "due_on": due_on,
-        },
+        payload=_task_payload(task),
     )
     return task
 
@@ -672,14 +677,7 @@ def task_assign(*, actor, task: Task, assignee) -> Task:
         event_type="task.assigned" if assignee else None,
         unit=case.unit,
         agencies=[a.code for a in case.agencies.all()],
-        payload={
-            "case": str(case.pk),
-            "reference": case.reference,
-            "task": str(task.pk),
-            "title": task.title,
-            "assignee": str(assignee.pk) if assignee else None,
-            "due_on": task.due_on,
-        },
+        payload=_task_payload(task),
     )
     return task
 

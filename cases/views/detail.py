@@ -30,10 +30,10 @@ from cases.views.page import (
     CasePage,
     done,
     get_case,
-    invalid,
     organisation_check_url,
     person_check_url,
     services,
+    submit,
 )
 from tracker.exceptions import ApplicationError, StaleObject
 
@@ -54,25 +54,15 @@ def case_detail(request, pk):
 @require_POST
 def case_transition(request, pk):
     case = get_case(request, pk)
-    form = f.TransitionForm(request.POST)
-    status = 400
-    if form.is_valid():
-        to = form.cleaned_data["to"]
-        try:
-            services.case_transition(
-                actor=request.user,
-                case=case,
-                to=to,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-            )
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-            status = exc.status
-        else:
-            message = _("The case is now: %(status)s.") % {"status": c.CaseStatus(to).label.lower()}
-            return done(request, case, "status", message)
-    return invalid(request, case, "status", {"close_form": form}, status)
+
+    def write(data):
+        services.case_transition(actor=request.user, case=case, **data)
+        return data["to"]
+
+    return submit(
+        request, case, section="status", form_name="close_form", form=f.TransitionForm(request.POST), write=write,
+        message=lambda to: _("The case is now: %(status)s.") % {"status": c.CaseStatus(to).label.lower()},
+    )  # fmt: skip
 
 
 @login_required
@@ -141,25 +131,21 @@ def add_organisation(request, pk):
     if request.method != "POST":
         raise Http404
     form = f.OrganisationSubjectForm(request.POST, check_url=organisation_check_url(case))
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                organisation = services.organisation_upsert(
-                    actor=request.user, case=case, organisation_number=data["organisation_number"] or None,
-                    name=data["name"],
-                )  # fmt: skip
-                services.case_add_subject(
-                    actor=request.user, case=case, organisation=organisation, role=data["role"], note=data["note"]
-                )
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-            status = exc.status
-        else:
-            message = _("%(name)s was added to the case.") % {"name": organisation.name}
-            return done(request, case, "subjects", message)
-    return invalid(request, case, "subjects", {"organisation_form": form}, status)
+
+    @transaction.atomic
+    def write(data):
+        organisation = services.organisation_upsert(
+            actor=request.user, case=case, organisation_number=data["organisation_number"] or None, name=data["name"]
+        )
+        services.case_add_subject(
+            actor=request.user, case=case, organisation=organisation, role=data["role"], note=data["note"]
+        )
+        return organisation
+
+    return submit(
+        request, case, section="subjects", form_name="organisation_form", form=form, write=write,
+        message=lambda organisation: _("%(name)s was added to the case.") % {"name": organisation.name},
+    )  # fmt: skip
 
 
 def _check_organisation_number(request, case):
@@ -189,26 +175,23 @@ def add_person(request, pk):
     if request.method != "POST":
         raise Http404
     form = f.PersonSubjectForm(request.POST, check_url=person_check_url(case))
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                person = services.person_upsert(
-                    actor=request.user, case=case, name=data["name"], id_number=data["id_number"] or None,
-                    date_of_birth=data["date_of_birth"], nationality=data["nationality"],
-                )  # fmt: skip
-                services.case_add_subject(
-                    actor=request.user, case=case, person=person, role=data["role"],
-                    ilo_indicators=data["ilo_indicators"], note=data["note"],
-                )  # fmt: skip
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-            status = exc.status
-        else:
-            message = _("%(name)s was added to the case.") % {"name": person.name}
-            return done(request, case, "subjects", message)
-    return invalid(request, case, "subjects", {"person_form": form}, status)
+
+    @transaction.atomic
+    def write(data):
+        person = services.person_upsert(
+            actor=request.user, case=case, name=data["name"], id_number=data["id_number"] or None,
+            date_of_birth=data["date_of_birth"], nationality=data["nationality"],
+        )  # fmt: skip
+        services.case_add_subject(
+            actor=request.user, case=case, person=person, role=data["role"],
+            ilo_indicators=data["ilo_indicators"], note=data["note"],
+        )  # fmt: skip
+        return person
+
+    return submit(
+        request, case, section="subjects", form_name="person_form", form=form, write=write,
+        message=lambda person: _("%(name)s was added to the case.") % {"name": person.name},
+    )  # fmt: skip
 
 
 def _check_identity_number(request, case):
@@ -253,21 +236,16 @@ def remove_subject(request, pk, link_pk):
 def add_journal_entry(request, pk):
     case = get_case(request, pk)
     form = f.JournalForm(request.POST, request.FILES)
-    status = 400
-    if form.is_valid():
-        try:
-            entry = services.journal_add(actor=request.user, case=case, **form.service_arguments())
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-            status = exc.status
-        else:
-            message = (
-                _("The note was written and shared with the unit.")
-                if entry.visibility == c.Visibility.UNIT
-                else _("The note was written; only your agency reads it.")
-            )
-            return done(request, case, "journal", message)
-    return invalid(request, case, "journal", {"journal_form": form}, status)
+
+    def message(entry):
+        if entry.visibility == c.Visibility.UNIT:
+            return _("The note was written and shared with the unit.")
+        return _("The note was written; only your agency reads it.")
+
+    return submit(
+        request, case, section="journal", form_name="journal_form", form=form, message=message,
+        write=lambda data: services.journal_add(actor=request.user, case=case, **form.service_arguments()),
+    )  # fmt: skip
 
 
 @login_required
@@ -286,16 +264,10 @@ def attachment(request, pk, attachment_pk):
 def add_task(request, pk):
     case = get_case(request, pk)
     form = f.TaskForm(request.POST, people=list(case_viewers(case)))
-    status = 400
-    if form.is_valid():
-        try:
-            services.task_create(actor=request.user, case=case, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-            status = exc.status
-        else:
-            return done(request, case, "tasks", _("The task was added."))
-    return invalid(request, case, "tasks", {"task_form": form}, status)
+    return submit(
+        request, case, section="tasks", form_name="task_form", form=form, message=_("The task was added."),
+        write=lambda data: services.task_create(actor=request.user, case=case, **data),
+    )  # fmt: skip
 
 
 @login_required
@@ -304,16 +276,11 @@ def assign_task(request, pk, task_pk):
     case = get_case(request, pk)
     task = get_object_or_404(case.tasks.all(), pk=task_pk)
     form = f.TaskAssignForm(request.POST, people=list(case_viewers(case)), prefix=f"task-{task.pk}")
-    status = 400
-    if form.is_valid():
-        try:
-            services.task_assign(actor=request.user, task=task, assignee=form.cleaned_data["assignee"])
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-            status = exc.status
-        else:
-            return done(request, case, "tasks", _("The task “%(title)s” was assigned.") % {"title": task.title})
-    return invalid(request, case, "tasks", {"task_assign_form": form}, status)
+    return submit(
+        request, case, section="tasks", form_name="task_assign_form", form=form,
+        write=lambda data: services.task_assign(actor=request.user, task=task, assignee=data["assignee"]),
+        message=_("The task “%(title)s” was assigned.") % {"title": task.title},
+    )  # fmt: skip
 
 
 @login_required
@@ -341,17 +308,11 @@ def complete_task(request, pk, task_pk):
 def add_assignee(request, pk):
     case = get_case(request, pk)
     form = f.AssignForm(request.POST, people=list(assignable_officers(request.user, case)))
-    status = 400
-    if form.is_valid():
-        officer = form.cleaned_data["officer"]
-        try:
-            services.case_assign(actor=request.user, case=case, officer=officer)
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-            status = exc.status
-        else:
-            return done(request, case, "assignees", _("%(name)s is on the case.") % {"name": f.person_label(officer)})
-    return invalid(request, case, "assignees", {"assign_form": form}, status)
+    return submit(
+        request, case, section="assignees", form_name="assign_form", form=form,
+        write=lambda data: services.case_assign(actor=request.user, case=case, officer=data["officer"]),
+        message=lambda assignment: _("%(name)s is on the case.") % {"name": f.person_label(assignment.officer)},
+    )  # fmt: skip
 
 
 @login_required
@@ -375,17 +336,11 @@ def remove_assignee(request, pk, assignment_pk):
 @require_POST
 def request_transfer(request, pk):
     case = get_case(request, pk)
-    form = f.TransferForm(request.POST, case=case)
-    status = 400
-    if form.is_valid():
-        try:
-            services.transfer_request(actor=request.user, case=case, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-            status = exc.status
-        else:
-            return done(request, case, "transfers", _("The transfer was requested."))
-    return invalid(request, case, "transfers", {"transfer_form": form}, status)
+    return submit(
+        request, case, section="transfers", form_name="transfer_form", form=f.TransferForm(request.POST, case=case),
+        write=lambda data: services.transfer_request(actor=request.user, case=case, **data),
+        message=_("The transfer was requested."),
+    )  # fmt: skip
 
 
 @login_required

@@ -20,6 +20,7 @@ from cases.history import case_history_lines
 from cases.messages import system_record
 from cases.permissions import can_work_on_case, may_assign, may_decide_transfer, transitions_for
 from cases.selectors import assignable_officers, case_history, case_viewers, cases_visible_to, journal_timeline
+from tracker.exceptions import ApplicationError
 
 
 class _ServicesInEnglish:
@@ -210,6 +211,22 @@ def done(request, case, section: str, message: str):
         return CasePage(request, case).section(section, message=message)
     messages.success(request, message)
     return redirect(reverse("cases:detail", args=[case.pk]) + f"#{section}")
+
+
+def submit(request, case, *, section: str, form_name: str, form, write, message):
+    """Every form on the case page has this shape: check the input, write through the service,
+    then answer with the section (or the page). ``write(data)`` calls the service; ``message``
+    says what was done (a callable gets ``write``'s result)."""
+    status = 400
+    if form.is_valid():
+        try:
+            result = write(form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+            status = exc.status
+        else:
+            return done(request, case, section, message(result) if callable(message) else message)
+    return invalid(request, case, section, {form_name: form}, status)
 
 
 def invalid(request, case, section: str, forms: dict, status: int):
