@@ -633,3 +633,16 @@ def test_the_case_page_runs_a_constant_number_of_queries(
     # The journal's newest page: four entries a round, one of them bob's, unshared.
     assert page.count('class="app-task"') == n and page.count("app-timeline__entry--withheld") == min(n, 5)
     assert f"Firma {n - 1} AS" in page and "Razzia" in page
+
+
+def test_the_pages_speak_english_to_those_who_chose_it(client, alice, labour_case, bgo):
+    alice.language = "en"
+    alice.save(update_fields=["language"])
+    client.force_login(alice)
+    services.transfer_request(actor=alice, case=labour_case, to_unit=bgo, reason="Bergen")
+    page = client.get(detail(labour_case)).content.decode()
+    for text in ("Subjects", "Journal", "Tasks", "People on the case", "Transfers", "History", "Start the assessment"):
+        assert text in page
+    assert "Case OSL-" in page and "registered." in page  # the system record, as recorded
+    assert "Objekter" not in page and "Oppgaver" not in page
+    assert "Cleaning" in client.get(reverse("cases:list")).content.decode()
