@@ -71,6 +71,11 @@ class SubjectRole(models.TextChoices):
     CONTACT = "contact", _("Contact")
 
 
+# Roles only a person can have; an organisation is a suspect, an employer or a contact.
+PERSON_ONLY_ROLES = [SubjectRole.WORKER, SubjectRole.POTENTIAL_VICTIM, SubjectRole.WITNESS]
+ORGANISATION_ROLES = [role for role in SubjectRole if role not in PERSON_ONLY_ROLES]
+
+
 class IloIndicator(models.TextChoices):
     """The ILO indicators of forced labour."""
 

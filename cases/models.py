@@ -210,8 +210,7 @@ class CaseSubject(UUIDModel, TimeStampedModel):
                 name="subject_ilo_only_for_potential_victims",
             ),
             models.CheckConstraint(
-                condition=Q(person__isnull=False)
-                | ~Q(role__in=[c.SubjectRole.WORKER, c.SubjectRole.POTENTIAL_VICTIM, c.SubjectRole.WITNESS]),
+                condition=Q(person__isnull=False) | ~Q(role__in=c.PERSON_ONLY_ROLES),
                 name="subject_person_only_roles",
             ),
             models.UniqueConstraint(fields=["case", "organisation", "role"], name="subject_unique_org_role"),

@@ -44,11 +44,54 @@ def require_participant_changer(user, case) -> None:
     )
 
 
+def is_coordinator_of(user, unit_id: int) -> bool:
+    return user.is_superuser or has_role(user, unit_id, UnitRole.COORDINATOR)
+
+
 def require_coordinator(user, unit_id: int, what: str) -> None:
-    if not (user.is_superuser or has_role(user, unit_id, UnitRole.COORDINATOR)):
+    if not is_coordinator_of(user, unit_id):
         raise NotPermitted(f"Only a coordinator of the unit may {what}.")
 
 
+def is_unit_worker(user, unit_id: int) -> bool:
+    """A case officer or coordinator of the unit: who takes in tips and registers cases there."""
+    return user.is_superuser or has_role(user, unit_id, *WORKING_ROLES)
+
+
 def require_unit_worker(user, unit_id: int) -> None:
-    if not (user.is_superuser or has_role(user, unit_id, *WORKING_ROLES)):
+    if not is_unit_worker(user, unit_id):
         raise NotPermitted("Only case officers and coordinators of the unit may do this.")
+
+
+def may_register_cases(user) -> bool:
+    """Whether ``user`` works in any unit (where they register cases and triage tips)."""
+    from agencies.selectors import unit_ids_for
+
+    return user.is_superuser or bool(unit_ids_for(user, WORKING_ROLES))
+
+
+def may_assign(user, case, officer) -> bool:
+    """A coordinator puts anyone on the case; an officer working it, people of their own agency
+    (each agency decides whom it sends, as for controls)."""
+    if not can_work_on_case(user, case):
+        return False
+    return is_coordinator_of(user, case.unit_id) or user.agency_id == officer.agency_id
+
+
+def transitions_for(user, case) -> tuple[str, ...]:
+    """The status changes ``user`` may make now: the workflow's, for someone working the case;
+    out of a closed case (reopening) only for a coordinator."""
+    from cases.choices import CASE_REOPEN_FROM
+
+    if not can_work_on_case(user, case):
+        return ()
+    if case.status == CASE_REOPEN_FROM and not is_coordinator_of(user, case.unit_id):
+        return ()
+    return case.allowed_transitions()
+
+
+def may_decide_transfer(user, transfer) -> bool:
+    """The receiving unit's coordinators accept or refuse a transfer while it is pending."""
+    from cases.choices import TransferStatus
+
+    return transfer.status == TransferStatus.PENDING and is_coordinator_of(user, transfer.to_unit_id)

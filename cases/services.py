@@ -9,11 +9,9 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from agencies.choices import UnitRole
 from agencies.models import Agency, RegionalUnit
-from agencies.selectors import has_role
 from cases import choices as c
 from cases.attachments import detect_content_type, safe_filename
 from cases.identity import parse_identity_number, validate_organisation_number
@@ -33,6 +31,7 @@ from cases.models import (
 from cases.nace import normalise
 from cases.permissions import (
     can_work_on_case,
+    may_assign,
     require_case_worker,
     require_coordinator,
     require_participant_changer,
@@ -85,7 +84,10 @@ def _record_case(case: Case, *, actor, action: str, before: dict | None, event_t
 
 
 def journal_system(case: Case, *, actor, body: str) -> JournalEntry:
-    """A system entry, visible to the unit: what happened to the case, for the people on it."""
+    """A system entry, visible to the unit: what happened to the case, for the people on it.
+
+    Recorded in English whatever language the caller speaks (a page in Bokmål, a task with no
+    language), so every record reads alike; the pages translate them (cases.messages)."""
     agency = getattr(actor, "agency", None) or case.lead_agency
     return JournalEntry.objects.create(
         case=case,
@@ -275,7 +277,8 @@ def case_transition(
     case.status = to
     case.version += 1
     case.save()
-    label = c.CaseStatus(to).label.lower()
+    with translation.override("en"):  # the record reads the same whoever writes it (see journal_system)
+        label = str(c.CaseStatus(to).label).lower()
     journal_system(case, actor=actor, body=f"Status changed from {previous} to {label}." + (f" {note}" if note else ""))
     _record_case(
         case,
@@ -423,7 +426,9 @@ def case_add_subject(
     link.save()
     case.version += 1
     case.save(update_fields=["version", "updated_at"])
-    journal_system(case, actor=actor, body=f"{link.subject} linked as {link.get_role_display().lower()}.")
+    with translation.override("en"):
+        role = link.get_role_display().lower()
+    journal_system(case, actor=actor, body=f"{link.subject} linked as {role}.")
     audit.record(
         actor=actor,
         action="case.subject_add",
@@ -463,9 +468,8 @@ def case_remove_subject(*, actor, link: CaseSubject) -> None:
 def _require_may_assign(actor, case: Case, officer) -> None:
     """A coordinator assigns anyone; an officer puts people of their own agency on the case."""
     require_case_worker(actor, case)
-    if not (actor.is_superuser or has_role(actor, case.unit_id, UnitRole.COORDINATOR)):
-        if actor.agency_id != officer.agency_id:
-            raise NotPermitted("Each agency decides whom it puts on a case: ask the officer's agency or a coordinator.")
+    if not may_assign(actor, case, officer):
+        raise NotPermitted("Each agency decides whom it puts on a case: ask the officer's agency or a coordinator.")
 
 
 @transaction.atomic
@@ -620,6 +624,18 @@ def journal_add(
 TASK_FIELDS = ("case", "title", "assignee", "due_on", "status")
 
 
+def _task_payload(task: Task) -> dict:
+    """What a task's event tells: enough for the assignee's notification to name case and task."""
+    return {
+        "case": str(task.case_id),
+        "reference": task.case.reference,
+        "task": str(task.pk),
+        "title": task.title,
+        "assignee": str(task.assignee_id) if task.assignee_id else None,
+        "due_on": task.due_on,
+    }
+
+
 def _check_assignee(case: Case, assignee) -> None:
     from cases.selectors import cases_visible_to
 
@@ -642,14 +658,36 @@ def task_create(*, actor, case: Case, title: str, description: str = "", assigne
         event_type="task.assigned" if assignee else "task.created",
         unit=case.unit,
         agencies=[a.code for a in case.agencies.all()],
-        payload={
-            "case": str(case.pk),
-            "reference": case.reference,
-            "task": str(task.pk),
-            "title": title,
-            "assignee": str(assignee.pk) if assignee else None,
-            "due_on": due_on,
-        },
+        payload=_task_payload(task),
+    )
+    return task
+
+
+@transaction.atomic
+def task_assign(*, actor, task: Task, assignee) -> Task:
+    """Give an open task to someone who can see its case (or to no one, with None)."""
+    task = lock(task)
+    case = task.case
+    require_case_worker(actor, case)
+    if task.status != c.TaskStatus.OPEN:
+        raise InvalidTransition(f"The task is already {task.get_status_display().lower()}.")
+    _check_assignee(case, assignee)
+    if task.assignee_id == (assignee.pk if assignee else None):
+        return task
+    before = audit.snapshot(task, TASK_FIELDS)
+    task.assignee = assignee
+    task.save(update_fields=["assignee", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="task.assign",
+        obj=task,
+        before=before,
+        after=audit.snapshot(task, TASK_FIELDS),
+        # The new assignee is told, as when a task is created for them.
+        event_type="task.assigned" if assignee else None,
+        unit=case.unit,
+        agencies=[a.code for a in case.agencies.all()],
+        payload=_task_payload(task),
     )
     return task
 

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import transaction
-from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 
 from cases import services
 from cases.api import serializers as s
-from cases.attachments import safe_filename
+from cases.attachments import attachment_response
 from cases.filtersets import CaseFilter
 from cases.models import Attachment, Case, CaseSubject, Organisation, Person
 from cases.selectors import cases_visible_to, journal_visible_to, organisations_visible_to, persons_visible_to
@@ -20,23 +19,6 @@ from tracker.api.base import OrderingFilter, Pagination, TrackerViewSet, expecte
 from tracker.api.parsers import JSONParser, MultiPartParser
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.exceptions import ApplicationError
-
-
-def attachment_response(attachment: Attachment) -> FileResponse:
-    """The only way an uploaded file leaves the server (no MEDIA_URL route serves them)."""
-    content_type = attachment.content_type
-    if content_type.startswith("text/"):
-        content_type += "; charset=utf-8"  # checked to be UTF-8 on upload
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=safe_filename(attachment.filename),
-        content_type=content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class ListPage(Pagination):
