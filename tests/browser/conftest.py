@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,7 @@ class Journey:
 
     def __init__(self, page, base_url: str, shots: Path):
         self.page, self.base_url, self.shots, self.count = page, base_url, shots, 0
+        shutil.rmtree(shots, ignore_errors=True)  # only this run's pages
 
     def goto(self, path: str):
         response = self.page.goto(self.base_url + path)

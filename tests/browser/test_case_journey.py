@@ -175,11 +175,11 @@ def test_an_officer_registers_a_case_and_works_it_to_the_end(journey, alice, bob
 
     # The list, filtered in place.
     page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Saker").click()
-    expect(page.get_by_role("status")).to_have_text("1 sak")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text("1 sak")
     page.get_by_label("Status").select_option(label="Aktiv")
-    expect(page.get_by_role("status")).to_have_text("0 saker")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text("0 saker")
     page.get_by_label("Status").select_option(label="Avsluttet")
-    expect(page.get_by_role("status")).to_have_text("1 sak")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text("1 sak")
     expect(page).to_have_url(re.compile(r"status=closed"))
     journey.shot("cases-list-filtered")
     journey.assert_accessible()
@@ -212,7 +212,9 @@ def test_a_case_is_offered_to_another_unit_whose_coordinator_accepts_it(journey,
     journey.shot("incoming-transfers")
     journey.assert_accessible()
     page.get_by_role("button", name=f"Godta {labour_case.reference}").click()
-    expect(page.get_by_role("status").first).to_contain_text(f"Overføringen av {labour_case.reference} er godtatt")
+    expect(page.get_by_role("main").get_by_role("status").first).to_contain_text(
+        f"Overføringen av {labour_case.reference} er godtatt"
+    )
     labour_case.refresh_from_db()
     assert labour_case.unit == bgo and labour_case.transfers.get().decided_by == frank
     journey.shot("transfer-accepted")

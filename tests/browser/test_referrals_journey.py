@@ -89,7 +89,7 @@ def test_a_case_is_referred_and_the_desk_acknowledges_accepts_and_closes_it(
     page.get_by_label(re.compile("^Oppsummering")).fill(SUMMARY)
     page.get_by_label(re.compile("^Bilvask Sentrum AS")).check()
     page.get_by_label(re.compile("^Ana Popescu")).check()
-    page.get_by_label(re.compile("^Rettslig grunnlag")).select_option(label="A-krimforskriften § 3")
+    page.get_by_label(re.compile("^Hjemmel")).select_option(label="A-krimforskriften § 3")
     journey.shot("refer-filled-in")
     page.get_by_role("button", name="Send henvisningen").click()
 

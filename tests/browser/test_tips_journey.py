@@ -55,7 +55,7 @@ def test_an_officer_opens_a_case_from_a_tip_and_merges_another_into_a_case(journ
     journey.login("alice")
     page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Tips").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tips")
-    expect(page.get_by_role("status")).to_have_text("3 tips")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text("3 tips")
     expect(page.locator(".app-tip").first).to_contain_text("Alna Bilpleie AS (988077917)")
     expect(page.locator(".app-tip").first).to_contain_text("Fagforening")
     journey.shot("tips-inbox")
@@ -86,7 +86,7 @@ def test_an_officer_opens_a_case_from_a_tip_and_merges_another_into_a_case(journ
 
     # The second tip goes into the car-wash case, found by a word of its title.
     page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Tips").click()
-    expect(page.get_by_role("status")).to_have_text("2 tips")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text("2 tips")
     page.get_by_role("link", name=re.compile("^Samme bilvask")).click()
     page.get_by_label("Finn saken med saksnummer eller tittel").fill("svart arbeid")
     page.get_by_label(re.compile("^Bilvask med svart arbeid på Alnabru")).check()
@@ -113,7 +113,7 @@ def test_a_tip_is_dismissed_with_a_reason_on_a_phone(phone, alice, tips):
     phone.assert_accessible()
     page.get_by_label("Begrunnelse for henleggelse").fill("Støy fra byggeplass er ikke arbeidslivskriminalitet.")
     page.get_by_role("button", name="Henlegg tipset").click()
-    expect(page.get_by_role("status").first).to_contain_text("Tipset er henlagt")
+    expect(page.get_by_role("main").get_by_role("status").first).to_contain_text("Tipset er henlagt")
     expect(page.locator(".app-tip")).to_have_count(2)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the inbox scrolls sideways on a phone ({width}px)"

@@ -168,8 +168,8 @@ def test_the_inbox_runs_a_constant_number_of_queries(client, alice, osl, django_
     client.force_login(alice)
     for show in ("new", "triaged"):
         client.get(reverse("cases:tips"), {"show": show})
-        # Expect 6 queries: session, user, the user's unit roles, the count, unread notifications,
-        # the page of tips (with unit and case, and whether the user sees that case).
-        with django_assert_num_queries(6):
+        # Expect 7 queries: session, user, the user's unit roles, the count, the menu's desk check,
+        # unread notifications, the page of tips (with unit and case, and whether the user sees it).
+        with django_assert_num_queries(7):
             response = client.get(reverse("cases:tips"), {"show": show})
         assert response.status_code == 200

@@ -144,7 +144,7 @@ def test_bad_input_gives_the_form_back_with_messages_and_the_values_typed(client
     form = response.context["form"]
     assert set(form.errors) == {"legal_basis", "category"}
     html = response.content.decode()
-    assert "Velg rettslig grunnlag for delingen." in html  # next to the field and in the summary, in Bokmål
+    assert "Velg hjemmel for delingen." in html  # next to the field and in the summary, in Bokmål
     assert "Kept</textarea>" in html  # nothing the person typed is lost
     assert 'class="ds-error-summary"' in html
     assert not Referral.objects.exists()

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tracker.controls.choices import ControlStatus
@@ -135,8 +135,8 @@ class PlanForm(ServiceErrorsMixin, Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, empty_label=None)
     title = forms.CharField(label=_("Title"), max_length=200)
     date = forms.DateField(label=_("Date"), widget=DateInput())
-    start_time = forms.TimeField(label=_("From"), widget=TimeInput())
-    end_time = forms.TimeField(label=_("To"), widget=TimeInput())
+    start_time = forms.TimeField(label=pgettext_lazy("time of day", "From"), widget=TimeInput())
+    end_time = forms.TimeField(label=pgettext_lazy("time of day", "To"), widget=TimeInput())
     end_date = forms.DateField(
         label=_("Ends on"),
         required=False,
@@ -247,7 +247,9 @@ class OfficerChoice(forms.ModelChoiceField):
 class BookingForm(ServiceErrorsMixin, Form):
     field_messages = {"officer": _("This officer cannot be booked on this control.")}
 
-    officer = OfficerChoice(label=_("Officer"), queryset=None, empty_label=_("Choose an officer"))
+    officer = OfficerChoice(
+        label=pgettext_lazy("booked on a control", "Officer"), queryset=None, empty_label=_("Choose an officer")
+    )
     is_lead = forms.BooleanField(label=_("Leads the control on site"), required=False)
 
     def __init__(self, *args, officers, **kwargs):
