@@ -918,10 +918,10 @@ def burn_transaction_ids(url: str, count: int) -> int:
 def check_sample(per_model: int = 200) -> int:
     """Random rows of each model through the model's own validation (fields, validators, check and
     unique constraints): what the services would have accepted."""
+    from django.db import connection
+
     from cases.models import Case, CaseAssignment, CaseSubject, JournalEntry, Organisation, Person
     from tracker.controls.models import ControlOfficer, ControlSite, Finding, JointControl
-
-    from django.db import connection
 
     count = 0
     for model in (Case, Organisation, Person, CaseSubject, JournalEntry, CaseAssignment, JointControl, ControlSite,
