@@ -95,7 +95,7 @@ def create_key(env: dict) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def pick_inputs(url: str, secret: str, token: str) -> dict:
+def pick_inputs(url: str, secret: str, token: str, page_size: int | None = None) -> dict:
     """The requests to measure, chosen from the data as the key sees it."""
     import psycopg
     from raw_app import CURSOR_SALT
@@ -111,8 +111,9 @@ def pick_inputs(url: str, secret: str, token: str) -> dict:
         count = conn.execute(f"SELECT count(*) FROM cases_case c WHERE {visible}", {"a": agency}).fetchone()[0]
         # The deepest page size (≤ 50) at which the key has 20,000 pages; a smaller database gets
         # its middle page instead (for the query counts).
-        page_size = max(1, min(50, count // DEEP_PAGE))
-        page = min(DEEP_PAGE, max(2, count // page_size // 2))
+        page_size = page_size or max(1, min(50, count // DEEP_PAGE))
+        pages = count // page_size
+        page = DEEP_PAGE if pages >= DEEP_PAGE else max(2, pages // 2)
         created_at, case_id = conn.execute(
             f"SELECT c.created_at, c.id FROM cases_case c WHERE {visible} ORDER BY c.created_at DESC, c.id ASC "
             "OFFSET %(o)s LIMIT 1",
@@ -551,7 +552,9 @@ def main() -> None:
     plans = run_capture(url, secret, token, inputs)
     ensure_small_database(small_url)
     small_token = create_key(server_env(small_url, secret))
-    small_plans = run_capture(small_url, secret, small_token, pick_inputs(small_url, secret, small_token))
+    small_plans = run_capture(
+        small_url, secret, small_token, pick_inputs(small_url, secret, small_token, inputs["page_size"])
+    )
     counts = {name: (small_plans[name]["queries"], plans[name]["queries"]) for name in plans}
     for name, p in plans.items():
         print(f"  {name:20s} queries: {counts[name][0]} at 10k cases, {counts[name][1]} at national scale; "

@@ -132,14 +132,20 @@ JOIN agencies_agency la ON la.id = c.lead_agency_id
 
 def case_visibility(key: dict, params: dict) -> str:
     """cases.selectors.case_visibility_q: unit-wide roles see their units, case officers the cases
-    their agency takes part in."""
-    params["wide"] = sorted(key["wide"])
-    params["narrow"] = sorted(key["officer"] - key["wide"])
-    params["agency"] = key["agency"]
-    return (
-        "(c.unit_id = ANY(%(wide)s) OR (c.unit_id = ANY(%(narrow)s) AND EXISTS "
-        "(SELECT 1 FROM cases_case_agencies v WHERE v.case_id = c.id AND v.agency_id = %(agency)s)))"
-    )
+    their agency takes part in. Written as Django writes it: an empty branch is left out (Django
+    drops ``unit_id IN ()``), which changes the plan PostgreSQL picks."""
+    wide, narrow = sorted(key["wide"]), sorted(key["officer"] - key["wide"])
+    branches = []
+    if wide:
+        params["wide"] = wide
+        branches.append("c.unit_id = ANY(%(wide)s)")
+    if narrow:
+        params["narrow"], params["agency"] = narrow, key["agency"]
+        branches.append(
+            "(c.unit_id = ANY(%(narrow)s) AND EXISTS "
+            "(SELECT 1 FROM cases_case_agencies v WHERE v.case_id = c.id AND v.agency_id = %(agency)s))"
+        )
+    return "(" + " OR ".join(branches) + ")" if branches else "FALSE"
 
 
 def case_dicts(rows) -> list[dict]:
@@ -364,7 +370,7 @@ PERSON = ("s.id, s.case_id, s.id_number, s.id_kind, s.name, s.date_of_birth, s.n
 
 # --- The change feed ------------------------------------------------------------------------
 
-DESK_EVENTS = " OR (e.object_type = 'referrals.referral' AND e.payload->>'contact_point' = ANY(%(desks)s))"
+DESK_EVENTS = "(e.object_type = 'referrals.referral' AND e.payload->>'contact_point' = ANY(%(desks)s))"
 FEED_CURSOR = re.compile(r"(\d{1,19})-(\d{1,19})\Z")
 
 
@@ -383,16 +389,23 @@ def events(environ, query: dict) -> dict:
     if not (raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= 500):
         raise Problem(400, "Validation failed", "limit: Use a whole number from 1 to 500.")
     limit = int(raw_limit)
-    # tracker.events.event_visibility_q
-    params.update(wide=sorted(key["wide"]), narrow=sorted(key["officer"]), code=key["code"],
-                  both=sorted(key["wide"] | key["officer"]), desks=key["desks"], limit=limit + 1)  # fmt: skip
-    mine = "e.agencies @> ARRAY[%(code)s]::varchar[]" if key["code"] else "FALSE"
-    visible = (
-        f"((NOT e.confidential AND (e.unit_id = ANY(%(wide)s) OR (e.unit_id = ANY(%(narrow)s) AND {mine})))"
-        f" OR (e.confidential AND e.unit_id = ANY(%(both)s) AND {mine})"
-        + (DESK_EVENTS if key["desks"] else "")
-        + ")"
-    )  # fmt: skip
+    # tracker.events.event_visibility_q, empty branches left out as Django leaves them out.
+    wide, narrow, both = sorted(key["wide"]), sorted(key["officer"]), sorted(key["wide"] | key["officer"])
+    params.update(wide=wide, narrow=narrow, code=key["code"], both=both, desks=key["desks"], limit=limit + 1)
+    mine = "e.agencies @> ARRAY[%(code)s]::varchar[]" if key["code"] else None
+    open_units = []
+    if wide:
+        open_units.append("e.unit_id = ANY(%(wide)s)")
+    if narrow and mine:
+        open_units.append(f"(e.unit_id = ANY(%(narrow)s) AND {mine})")
+    branches = []
+    if open_units:
+        branches.append(f"(NOT e.confidential AND ({' OR '.join(open_units)}))")
+    if both and mine:
+        branches.append(f"(e.confidential AND e.unit_id = ANY(%(both)s) AND {mine})")
+    if key["desks"]:
+        branches.append(DESK_EVENTS)
+    visible = "(" + " OR ".join(branches) + ")" if branches else "FALSE"
     # Only events of transactions below the oldest running one (tracker.events.visible_horizon).
     where.append("e.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
     sql = f"""
