@@ -527,8 +527,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="most requests per client per block")
     parser.add_argument("--create-requests", type=int, default=200, help="cases created per side per round")
     parser.add_argument("--bulk-cases", type=int, default=100_000, help="cases through the bulk endpoint (0: skip)")
+    parser.add_argument("--report", metavar="JSON", help="print the table of a saved run (var/bench/…json) and stop")
     parser.add_argument("--capture-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+
+    if args.report:
+        saved = json.loads(Path(args.report).read_text())
+        print(report(saved, sorted({int(k.split("@")[1]) for k in saved["figures"]})))
+        return
 
     if args.capture_child:
         request = json.loads(sys.stdin.read())
@@ -599,7 +605,8 @@ def report(results: dict, clients_list: list[int]) -> str:
         return x[key] / y[key] if x.get(key) and y.get(key) else None
 
     def cell(x: dict) -> str:
-        return f"{_ms(x['p50'])} / {_ms(x['p95'])} ({x['rps']:.0f}/s)"
+        rate = f"{x['rps']:.1f}" if x["rps"] < 10 else f"{x['rps']:.0f}"
+        return f"{_ms(x['p50'])} / {_ms(x['p95'])} ({rate}/s)"
 
     # (label, API figure, compared figure, statistic, goal text, limit)
     measures = [
