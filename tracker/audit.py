@@ -63,6 +63,7 @@ def record(
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
+        ip=context.client_ip.get(),
         before=_jsonable(before),
         after=_jsonable(after),
     )
@@ -76,6 +77,42 @@ def record(
         confidential=confidential,
         obj=obj,
         payload=payload or after or {},
+    )
+
+
+def record_access(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    detail: dict | None = None,
+) -> AuditEntry:
+    """Audit what changes nothing but that oversight asks about: a view, an identity-number
+    reveal, an export, a login or a failed one, a refused access, an API key's use.
+
+    Unlike :func:`record` it needs no service transaction (reads run outside one) and writes
+    no outbox event. Actions are named ``<thing>.<verb>``: ``case.view``, ``subject.reveal``,
+    ``export.statistics``, ``auth.login``, ``auth.login_failed``, ``access.refused``,
+    ``apikey.use``. ``detail`` (stored in ``after``) holds what the row needs besides the
+    object: a reason, a filter, a username tried."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        actor_agency_id=getattr(actor, "agency_id", None),
+        request_id=context.request_id.get(),
+        client_request_id=context.client_request_id.get(),
+        action=action,
+        object_type=object_type[:64],
+        object_id=str(object_id)[:64],
+        object_repr=object_repr[:200],
+        ip=context.client_ip.get(),
+        after=_jsonable(detail) if detail else None,
     )
 
 

@@ -6,3 +6,5 @@ from contextvars import ContextVar
 request_id: ContextVar[str] = ContextVar("request_id", default="")
 # The caller's own ``X-Request-ID`` (sanitised), kept apart: a client cannot choose ours.
 client_request_id: ContextVar[str] = ContextVar("client_request_id", default="")
+# The caller's address (REMOTE_ADDR, as the WSGI server or the trusted proxy gives it).
+client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)

@@ -22,10 +22,15 @@ class RequestContextMiddleware:
     def __call__(self, request):
         rid = uuid.uuid4().hex
         client_rid = sanitise_client_request_id(request.headers.get("X-Request-ID", ""))
-        tokens = (context.request_id.set(rid), context.client_request_id.set(client_rid))
+        tokens = (
+            context.request_id.set(rid),
+            context.client_request_id.set(client_rid),
+            context.client_ip.set(request.META.get("REMOTE_ADDR") or None),
+        )
         try:
             response = self.get_response(request)
         finally:
+            context.client_ip.reset(tokens[2])
             context.client_request_id.reset(tokens[1])
             context.request_id.reset(tokens[0])
         response["X-Request-ID"] = rid

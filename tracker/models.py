@@ -43,6 +43,7 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=64, db_index=True)
     object_id = models.CharField(max_length=64, db_index=True)
     object_repr = models.CharField(max_length=200, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, help_text="The caller's address.")
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 

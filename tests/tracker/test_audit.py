@@ -36,6 +36,19 @@ def test_the_server_request_id_and_the_clients_are_recorded_apart(client, root, 
     assert entry.client_request_id == "req-123"
     assert re.fullmatch(r"[0-9a-f]{32}", entry.request_id)
     assert entry.before["name"] != entry.after["name"] == "Police (renamed)"
+    assert entry.ip == "127.0.0.1"  # the test client's REMOTE_ADDR
+
+
+def test_an_access_is_recorded_outside_any_transaction_and_without_an_event(labour_case, root):
+    from tracker import audit
+    from tracker.models import Event
+
+    events = Event.objects.count()
+    entry = audit.record_access(actor=root, action="case.view", obj=labour_case, detail={"via": "web"})
+    entry.refresh_from_db()
+    assert (entry.object_type, entry.object_id) == ("cases.case", str(labour_case.pk))
+    assert entry.actor == root and entry.after == {"via": "web"} and entry.ip is None
+    assert Event.objects.count() == events
 
 
 @pytest.mark.parametrize("table", ["tracker_auditentry", "tracker_event"])
