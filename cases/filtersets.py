@@ -5,7 +5,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from cases import choices as c
-from cases.models import Case, CaseAssignment, CaseSubject
+from cases.models import Case, CaseAssignment, CaseSubject, Organisation, Person
+from cases.search import reference_match, words_match
 from tracker.filters import DateTimeFilter
 from tracker.validators import validate_filter_date
 
@@ -45,7 +46,9 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_assignee", help_text="An assigned officer's id, or `me` for the cases you are on"
     )
     search = django_filters.CharFilter(
-        method="filter_search", help_text="Reference, title, subject name or organisation number"
+        method="filter_search",
+        help_text="Words of the title or of a subject's name (each word's beginning, accents and case ignored), "
+        "a reference or its end (`2026-00012`), or an organisation number",
     )
 
     class Meta:
@@ -67,9 +70,16 @@ class CaseFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        subjects = CaseSubject.objects.filter(case_id=OuterRef("pk")).filter(
-            Q(organisation__name__icontains=value)
-            | Q(organisation__organisation_number=value.replace(" ", ""))
-            | Q(person__name__icontains=value)
+        # Word beginnings in the folded names, through their GIN indexes (cases.search), as the
+        # header search does: `icontains` read every subject of the country for each search.
+        organisations = Organisation.objects.filter(words_match(value))
+        number = value.replace(" ", "")
+        if number.isdigit():
+            organisations = Organisation.objects.filter(words_match(value) | Q(organisation_number=number))
+        persons = Person.objects.filter(words_match(value))
+        return queryset.filter(
+            words_match(value)
+            | reference_match(value)
+            | Q(pk__in=CaseSubject.objects.filter(organisation__in=organisations).values("case_id"))
+            | Q(pk__in=CaseSubject.objects.filter(person__in=persons).values("case_id"))
         )
-        return queryset.filter(Q(reference__icontains=value) | Q(title__icontains=value) | Exists(subjects))

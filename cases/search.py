@@ -74,6 +74,7 @@ def search_index(name: str) -> GinIndex:
 
 
 _WORD = re.compile(r"[^\W_]+")
+_REFERENCE = re.compile(r"[A-Z0-9-]*\d[A-Z0-9-]*")  # OSL-2026-00012, 2026-00012, 00012
 
 
 def words(text: str) -> list[str]:
@@ -90,3 +91,12 @@ def words_match(text: str, prefix: str = "") -> Q:
     # Only letters and digits reach to_tsquery: nothing in a query can be read as its syntax.
     query = SearchQuery(folded(Value(" & ".join(f"{w}:*" for w in found))), search_type="raw", config=SEARCH_CONFIG)
     return Q(SearchVectorExact(SearchVector(f"{prefix}search_name", config=SEARCH_CONFIG), query))
+
+
+def reference_match(text: str) -> Q:
+    """Cases whose reference starts or ends with ``text`` (``OSL-2026``, ``2026-00012``,
+    ``00012``); nothing unless ``text`` looks like (part of) a reference."""
+    code = text.strip().upper()
+    if len(code) < 3 or not _REFERENCE.fullmatch(code):
+        return Q(pk__in=[])
+    return Q(reference__startswith=code) | Q(reference__endswith=code)

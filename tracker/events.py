@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 
 from agencies.choices import UnitRole
 from agencies.selectors import unit_ids_for
@@ -100,5 +101,7 @@ def feed(user, *, after: str | None, limit: int):
     qs = Event.objects.filter(event_visibility_q(user)).filter(Q(txid__lt=horizon) | Q(txid=own))
     if after:
         txid, event_id = decode_cursor(after)
-        qs = qs.filter(Q(txid__gt=txid) | Q(txid=txid, id__gt=event_id))
+        # A row comparison, not `txid > x OR (txid = x AND id > y)`: only this form starts the
+        # (txid, id) index at the cursor; the other read the outbox from its beginning.
+        qs = qs.filter(TupleGreaterThan(Tuple(F("txid"), F("id")), (txid, event_id)))
     return list(qs.select_related("unit").order_by("txid", "id")[:limit])

@@ -86,7 +86,8 @@ class Event(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["id"], name="event_undispatched", condition=models.Q(dispatched_at__isnull=True))
+            models.Index(fields=["id"], name="event_undispatched", condition=models.Q(dispatched_at__isnull=True)),
+            models.Index(fields=["txid", "id"], name="event_feed_order"),  # the change feed's order
         ]
 
     def __str__(self) -> str:

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from cases.models import Case, CaseSubject, Organisation, Person
-from cases.search import words_match
+from cases.search import reference_match, words_match
 from cases.selectors import case_visibility_q, cases_visible_to
 
-_REFERENCE = re.compile(r"[A-Z0-9-]*\d[A-Z0-9-]*")  # OSL-2026-00012, 2026-00012, 00012
 MIN_LENGTH = 2
 
 
@@ -28,13 +27,6 @@ class Results:
     @property
     def count(self) -> int:
         return len(self.cases) + len(self.organisations) + len(self.persons)
-
-
-def _reference_q(text: str) -> Q:
-    code = text.strip().upper()
-    if len(code) < 3 or not _REFERENCE.fullmatch(code):
-        return Q(pk__in=[])
-    return Q(reference__startswith=code) | Q(reference__endswith=code)
 
 
 def _digits(text: str) -> str:
@@ -61,7 +53,7 @@ def search(user, text: str, *, limit: int = 20) -> Results:
     cases = (
         cases_visible_to(user)
         .prefetch_related(None)
-        .filter(words_match(text) | _reference_q(text))
+        .filter(words_match(text) | reference_match(text))
         .order_by("-received_on", "-number")
     )
     number = Q(organisation_number__startswith=digits) if len(digits) >= 3 else Q(pk__in=[])

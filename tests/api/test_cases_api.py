@@ -306,3 +306,24 @@ def test_session_users_use_the_api_with_csrf(client, alice, osl):
     api.force_login(alice)
     assert api.get("/api/v1/cases/").status_code == 200
     assert_problem(api.post("/api/v1/cases/", json.dumps(NEW_CASE), content_type="application/json"), 403)
+
+
+def test_search_finds_word_beginnings_of_titles_and_subjects_references_and_numbers(labour_api, api_case, bergen_api):
+    """`?search=` goes through the folded names' indexes: accents and case ignored, each word's
+    beginning, a reference or its end, an organisation number with or without spaces."""
+    url = f"{api_case['Location']}subjects/"
+    employer = {"organisation_number": "988077917", "name": "Bjørke Bygg AS"}
+    labour_api.post(url, {"role": "employer", "organisation": employer}, format="json")
+    labour_api.post(url, {"role": "worker", "person": {"name": "Kari Østby"}}, format="json")
+    other = labour_api.post("/api/v1/cases/", {**NEW_CASE, "title": "Cleaning firm without contracts"}, format="json")
+    reference = api_case.json()["reference"]
+
+    def found(term, client=labour_api):
+        return {c["reference"] for c in client.get("/api/v1/cases/", {"search": term}).json()["results"]}
+
+    terms = ("bjorke", "BJØRKE bygg", "ostby", "kari øst", "car wash", "WASH", "988 077 917")
+    for term in (*terms, reference, reference[-10:]):
+        assert found(term) == {reference}, term
+    assert found("cleaning") == {other.json()["reference"]}
+    assert found("yg") == set()  # the middle of a word is not a beginning
+    assert found("bjorke", bergen_api) == set()  # another unit's system

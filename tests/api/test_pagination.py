@@ -284,7 +284,8 @@ def tied_list(world, path, ordering):
     client.force_authenticate(world.root)
     url, params = url_for(path, world), {"page_size": PAGE, **({"ordering": ordering} if ordering else {})}
     terms = cursor_of(client.get(url, params).json()["next"])["ordering"]
-    assert terms[-1] == "pk" and (ordering is None or terms[0] == ordering)
+    assert terms[-1].lstrip("-") == "pk" and (ordering is None or terms[0] == ordering)
+    assert terms[-1].startswith("-") == terms[0].startswith("-")  # the tie-breaker follows the first field
     make_ties(spec.rows(world), terms)
     return spec, client, url, params, terms
 

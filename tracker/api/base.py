@@ -10,7 +10,14 @@ from collections.abc import Mapping
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.fields.tuple_lookups import (
+    Tuple,
+    TupleGreaterThan,
+    TupleGreaterThanOrEqual,
+    TupleLessThan,
+    TupleLessThanOrEqual,
+)
 from rest_framework import filters, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
@@ -112,7 +119,9 @@ class Pagination(CursorPagination):
     def get_ordering(self, request, queryset, view):
         terms = list(super().get_ordering(request, queryset, view))
         if not any(term.lstrip("-") in ("pk", "id") for term in terms):
-            terms.append("pk")  # the tie-breaker
+            # The tie-breaker runs the way the first field does: with one direction throughout,
+            # a cursor is a row comparison that starts the field's index at the cursor (below).
+            terms.append("-pk" if terms[0].startswith("-") else "pk")
         return tuple(terms)
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -151,8 +160,22 @@ class Pagination(CursorPagination):
 
     @staticmethod
     def _beyond(keys, values, inclusive: bool) -> Q:
-        """Rows after ``values`` in the order of ``keys``: (a > x) or (a = x and b > y) or …, with
-        PostgreSQL's NULL placement (last ascending, first descending)."""
+        """Rows after ``values`` in the order of ``keys``.
+
+        One direction and no NULLs: the row comparison ``(a, b, pk) > (x, y, z)``, which
+        PostgreSQL serves by starting an index on ``a`` at the cursor, so the 20,000th page costs
+        what the first does. Otherwise (a > x) or (a = x and b > y) or …, with PostgreSQL's NULL
+        placement (last ascending, first descending); that form makes the database read every
+        row before the cursor again."""
+        directions = {desc for _, desc, _ in keys}
+        if len(directions) == 1 and not any(nullable for _, _, nullable in keys) and None not in values:
+            lookup = {
+                (True, False): TupleLessThan,
+                (True, True): TupleLessThanOrEqual,
+                (False, False): TupleGreaterThan,
+                (False, True): TupleGreaterThanOrEqual,
+            }[(directions.pop(), inclusive)]
+            return Q(lookup(Tuple(*(F(name) for name, _, _ in keys)), tuple(values)))
 
         def equal(name, value):
             return Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
