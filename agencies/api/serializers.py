@@ -1,15 +1,16 @@
 from rest_framework import serializers
 
 from agencies.models import Agency, NationalContactPoint, RegionalUnit, SanctionKind, User
+from tracker.api.fields import ModelSerializer
 
 
-class SanctionKindSerializer(serializers.ModelSerializer):
+class SanctionKindSerializer(ModelSerializer):
     class Meta:
         model = SanctionKind
         fields = ["code", "name", "involves_amount"]
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(ModelSerializer):
     sanction_kinds = SanctionKindSerializer(many=True, read_only=True)
 
     class Meta:
@@ -17,7 +18,7 @@ class AgencySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "name_nb", "kind", "contact_email", "sanction_kinds"]
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(ModelSerializer):
     agencies = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:
@@ -25,7 +26,7 @@ class UnitSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "kind", "region", "city", "agencies"]
 
 
-class ContactPointSerializer(serializers.ModelSerializer):
+class ContactPointSerializer(ModelSerializer):
     hosting_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -33,7 +34,7 @@ class ContactPointSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "hosting_agency", "topics", "intake_email"]
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
     roles = serializers.SerializerMethodField()
 

@@ -6,7 +6,7 @@ from agencies.selectors import units_visible_to
 from cases import choices as c
 from cases.models import Case, CaseAssignment, CaseSubject, JournalEntry, Organisation, Person, Task
 from tracker.api.base import StrictSerializer
-from tracker.api.fields import CountryCodeField, UnitMemberField
+from tracker.api.fields import CountryCodeField, ModelSerializer, UnitMemberField
 from tracker.validators import validate_birth_date, validate_planned_date, validate_received_date
 
 _agency_codes = Agency.objects.filter(is_active=True)
@@ -18,7 +18,7 @@ class CodeField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
 
-class CaseAssignmentSerializer(serializers.ModelSerializer):
+class CaseAssignmentSerializer(ModelSerializer):
     agency = CodeField(read_only=True)
 
     class Meta:
@@ -31,7 +31,7 @@ class CaseAssignInput(StrictSerializer):
     officer = UnitMemberField(help_text="A member of the case's unit (see /units/{code}/members/)")
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ModelSerializer):
     unit = CodeField(read_only=True)
     lead_agency = CodeField(read_only=True)
     agencies = CodeField(many=True, read_only=True)
@@ -95,7 +95,7 @@ class CaseTransitionSerializer(StrictSerializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     case = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The case it is recorded on")
 
     class Meta:
@@ -104,7 +104,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ModelSerializer):
     case = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The case it is recorded on")
 
     class Meta:
@@ -134,7 +134,7 @@ class PersonInput(StrictSerializer):
     nationality = CountryCodeField(required=False, allow_blank=True, default="")
 
 
-class CaseSubjectSerializer(serializers.ModelSerializer):
+class CaseSubjectSerializer(ModelSerializer):
     organisation = OrganisationSerializer(read_only=True, allow_null=True)
     person = PersonSerializer(read_only=True, allow_null=True)
     ilo_indicators = serializers.ListField(child=serializers.ChoiceField(choices=c.IloIndicator.choices))
@@ -160,7 +160,7 @@ class CaseSubjectInput(StrictSerializer):
         return attrs
 
 
-class JournalEntrySerializer(serializers.ModelSerializer):
+class JournalEntrySerializer(ModelSerializer):
     author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     agency = CodeField(read_only=True)
     legal_basis = serializers.ChoiceField(choices=c.LegalBasis.choices, allow_blank=True, read_only=True)
@@ -197,7 +197,7 @@ class JournalEntryInput(StrictSerializer):
     necessity_note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     assignee = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:

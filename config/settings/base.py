@@ -271,7 +271,7 @@ REST_FRAMEWORK = {
         "tracker.api.scopes.HasScope",
     ],
     "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.JSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["tracker.api.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.TrackerAutoSchema",
     "EXCEPTION_HANDLER": "tracker.api.problems.exception_handler",

@@ -6,14 +6,15 @@ from rest_framework.response import Response
 
 from tracker import events, webhooks
 from tracker.api.base import StrictSerializer, TrackerViewSet, TrackerViewSetMixin
+from tracker.api.fields import DateTimeField, ModelSerializer
 from tracker.api.schema import IDEMPOTENCY_KEY
 from tracker.models import Event, WebhookSubscription
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     id = serializers.UUIDField(source="uuid")
     sequence = serializers.SerializerMethodField(help_text="Cursor of this event: pass it as ?after= to resume")
-    time = serializers.DateTimeField(source="occurred_at")
+    time = DateTimeField(source="occurred_at")
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     object = serializers.SerializerMethodField()
 
@@ -72,7 +73,7 @@ class EventFeedView(TrackerViewSetMixin, GenericAPIView):
         return Response({"events": EventSerializer(page, many=True).data, "next": next_cursor, "has_more": has_more})
 
 
-class SubscriptionSerializer(serializers.ModelSerializer):
+class SubscriptionSerializer(ModelSerializer):
     event_types = serializers.ListField(child=serializers.ChoiceField(choices=webhooks.EVENT_TYPES))
 
     class Meta:

@@ -5,6 +5,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from tracker.api.base import Pagination, StrictSerializer, TrackerViewSet
+from tracker.api.fields import ModelSerializer
 from tracker.models import WebhookSubscription
 from tracker.notifications import inbox, services
 from tracker.notifications.models import (
@@ -16,7 +17,7 @@ from tracker.notifications.models import (
 from tracker.notifications.selectors import preference_for
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     event = serializers.UUIDField(source="event.uuid", read_only=True)
     object = serializers.SerializerMethodField()
 
@@ -86,13 +87,13 @@ class NotificationViewSet(mixins.ListModelMixin, TrackerViewSet):
         return Response({"email": preference.email, "muted_cases": [str(pk) for pk in muted]})
 
 
-class AttemptSerializer(serializers.ModelSerializer):
+class AttemptSerializer(ModelSerializer):
     class Meta:
         model = DeliveryAttempt
         fields = ["number", "at", "status_code", "latency_ms", "response_bytes", "error"]
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(ModelSerializer):
     event = serializers.UUIDField(source="event.uuid", read_only=True)
     event_type = serializers.CharField(source="event.type", read_only=True)
     attempt_log = AttemptSerializer(many=True, read_only=True)

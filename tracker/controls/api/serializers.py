@@ -5,7 +5,7 @@ from cases.api.serializers import CodeField, UnitField
 from cases.models import Case, Organisation, Person
 from cases.selectors import organisations_visible_to, persons_visible_to
 from tracker.api.base import StrictSerializer
-from tracker.api.fields import UnitMemberField, VisibleField
+from tracker.api.fields import ModelSerializer, UnitMemberField, VisibleField
 from tracker.controls.choices import ControlStatus
 from tracker.controls.models import MAX_PERSONS_COUNT, ControlOfficer, ControlSite, Finding, JointControl
 from tracker.validators import validate_planned_date
@@ -13,7 +13,7 @@ from tracker.validators import validate_planned_date
 _agencies = Agency.objects.filter(is_active=True)
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(ModelSerializer):
     class Meta:
         model = ControlSite
         fields = ["id", "name", "address", "latitude", "longitude"]
@@ -27,7 +27,7 @@ class SiteInput(StrictSerializer):
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None)
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(ModelSerializer):
     officer = serializers.PrimaryKeyRelatedField(read_only=True)
     username = serializers.CharField(source="officer.username", read_only=True)
     agency = CodeField(read_only=True)
@@ -38,7 +38,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ControlSerializer(serializers.ModelSerializer):
+class ControlSerializer(ModelSerializer):
     unit = CodeField(read_only=True)
     agencies = CodeField(many=True, read_only=True)
     sites = SiteSerializer(many=True, read_only=True)
@@ -100,7 +100,7 @@ class BookingInput(StrictSerializer):
     is_lead = serializers.BooleanField(required=False, default=False)
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(ModelSerializer):
     agency = CodeField(read_only=True)
     sanction_kind = serializers.SlugRelatedField(slug_field="code", read_only=True)
     recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)

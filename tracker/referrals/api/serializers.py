@@ -6,12 +6,12 @@ from cases.choices import LegalBasis
 from cases.models import Case, CaseSubject
 from cases.selectors import subjects_visible_to
 from tracker.api.base import StrictSerializer
-from tracker.api.fields import VisibleField
+from tracker.api.fields import ModelSerializer, VisibleField
 from tracker.referrals.choices import ReferralCategory
 from tracker.referrals.models import Referral
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(ModelSerializer):
     case = serializers.PrimaryKeyRelatedField(read_only=True)
     case_reference = serializers.CharField(source="case.reference", read_only=True)
     contact_point = CodeField(read_only=True)
