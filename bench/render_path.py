@@ -4,10 +4,11 @@
     .venv/bin/python bench/render_path.py [--rounds 5] [--requests 40]
 
 In-process (django.test.Client, production settings, no network), the same requests are timed with
-our path — orjson (``tracker.api.renderers``) and the date-time field that does not look up the
-active time zone per value (``tracker.api.fields.DateTimeField``) — and with DRF's stock
-``JSONRenderer`` and ``DateTimeField`` swapped back in, alternating in rounds so that both see the
-same machine. Before timing, both paths must give byte-identical bodies. Prints the median per
+our path — orjson (``tracker.api.renderers``), the date-time field that does not look up the
+active time zone per value (``tracker.api.fields.DateTimeField``), the case list and detail built
+from rows (``cases.api.reads``) — and with DRF's stock path swapped back in (its ``JSONRenderer``
+and ``DateTimeField``, ``CaseSerializer`` over prefetched instances), alternating in rounds so
+that both see the same machine. Before timing, both paths must give byte-identical bodies. Prints the median per
 request and the ratio stock ÷ ours for: a 200-case page, a 50-case page, a case's detail, a
 100-event feed page.
 """
@@ -62,24 +63,43 @@ def paths(token: str) -> dict[str, str]:
 
 
 class Stock:
-    """DRF's renderer and date-time field in place of ours, while inside the block."""
+    """DRF's stock path in place of ours, while inside the block: its renderer and date-time
+    field, and the case list and detail through ``CaseSerializer`` over prefetched instances."""
 
     def __enter__(self):
-        from rest_framework import renderers, serializers
+        from rest_framework import mixins, renderers, serializers
+        from rest_framework.response import Response
         from rest_framework.views import APIView
 
+        from cases.api.serializers import CaseSerializer
+        from cases.api.views import CaseViewSet
+        from cases.selectors import cases_visible_to
         from tracker.api import fields
 
-        self.saved = APIView.renderer_classes, fields.DateTimeField.to_representation
+        def retrieve(self, request, *args, **kwargs):
+            case = self.get_object()
+            return self.with_etag(Response(CaseSerializer(case).data), case)
+
+        self.saved = (
+            APIView.renderer_classes, fields.DateTimeField.to_representation,
+            CaseViewSet.list, CaseViewSet.retrieve, CaseViewSet.scoped_queryset,
+        )  # fmt: skip
         APIView.renderer_classes = [renderers.JSONRenderer]
         fields.DateTimeField.to_representation = serializers.DateTimeField.to_representation
+        CaseViewSet.list = mixins.ListModelMixin.list
+        CaseViewSet.retrieve = retrieve
+        CaseViewSet.scoped_queryset = lambda self, user: cases_visible_to(user)
 
     def __exit__(self, *exc):
         from rest_framework.views import APIView
 
+        from cases.api.views import CaseViewSet
         from tracker.api import fields
 
-        APIView.renderer_classes, fields.DateTimeField.to_representation = self.saved
+        (
+            APIView.renderer_classes, fields.DateTimeField.to_representation,
+            CaseViewSet.list, CaseViewSet.retrieve, CaseViewSet.scoped_queryset,
+        ) = self.saved  # fmt: skip
 
 
 def timed(client, path: str, requests: int) -> list[float]:
@@ -100,7 +120,6 @@ def main() -> None:
     args = parser.parse_args()
     setup(args.database_url)
     from django.test import Client
-    from rest_framework.views import APIView
 
     from agencies import services
     from agencies.models import Agency, RegionalUnit
@@ -114,7 +133,6 @@ def main() -> None:
     for name, path in targets.items():
         ours = client.get(path).content
         with Stock():
-            assert APIView.renderer_classes != []
             stock = client.get(path).content
         assert ours == stock, f"{name}: the two paths answer differently"
     times = {name: {"ours": [], "stock": []} for name in targets}

@@ -10,6 +10,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from cases import services
+from cases.api import reads
 from cases.api import serializers as s
 from cases.attachments import attachment_response
 from cases.filtersets import CaseFilter
@@ -80,11 +81,18 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     etag_actions = ("retrieve", "create", "update", "partial_update", "transition")
 
     def scoped_queryset(self, user):
+        if self.action in ("list", "retrieve"):
+            # Read as rows (cases.api.reads), not through prefetched model instances.
+            return cases_visible_to(user).prefetch_related(None)
         return cases_visible_to(user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(reads.case_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(reads.represent(page))
 
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()
-        return self.with_etag(Response(s.CaseSerializer(case).data), case)
+        return self.with_etag(Response(reads.represent([reads.row_of(case)])[0]), case)
 
     @extend_schema(
         summary="Create a case",

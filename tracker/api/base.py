@@ -229,6 +229,9 @@ class Pagination(CursorPagination):
         return replace_query_param(self.base_url, self.cursor_query_param, cursor)
 
     def _values(self, obj) -> list:
+        if isinstance(obj, dict):  # a row of .values() (e.g. cases.api.reads)
+            pk = self.model._meta.pk.attname
+            return [obj[pk if name == "pk" else name] for name, _, _ in self._keys(reverse=False)]
         return [getattr(obj, name) for name, _, _ in self._keys(reverse=False)]
 
     def get_next_link(self):
