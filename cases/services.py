@@ -62,14 +62,17 @@ CASE_FIELDS = (
 EDITABLE_CASE_FIELDS = ("title", "summary", "sector", "offences", "priority", "source", "received_on")
 
 
-def _case_state(case: Case) -> dict:
+def _case_state(case: Case, agencies: Iterable[Agency] | None = None) -> dict:
+    """The audited state; ``agencies`` when the caller has just written them (saves reading them back)."""
     state = audit.snapshot(case, CASE_FIELDS)
-    state["agencies"] = sorted(a.code for a in case.agencies.all())
+    state["agencies"] = sorted(a.code for a in (case.agencies.all() if agencies is None else agencies))
     return state
 
 
-def _record_case(case: Case, *, actor, action: str, before: dict | None, event_type: str | None = None, payload=None):
-    after = _case_state(case)
+def _record_case(
+    case: Case, *, actor, action: str, before: dict | None, event_type: str | None = None, payload=None, agencies=None
+):
+    after = _case_state(case, agencies)
     audit.record(
         actor=actor,
         action=action,
@@ -83,16 +86,28 @@ def _record_case(case: Case, *, actor, action: str, before: dict | None, event_t
     )
 
 
+def lock_case(case: Case) -> Case:
+    """Re-read ``case`` with a row lock, for the rest of the transaction, with what nearly every
+    service reads of it next: its unit and lead agency (joined) and its agencies (one query, which
+    the permission check, the audit's before and after and the response then share; Django drops
+    it when the agencies are changed through the relation)."""
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("unit", "lead_agency")
+        .prefetch_related("agencies")
+        .get(pk=case.pk)
+    )
+
+
 def journal_system(case: Case, *, actor, body: str) -> JournalEntry:
     """A system entry, visible to the unit: what happened to the case, for the people on it.
 
     Recorded in English whatever language the caller speaks (a page in Bokmål, a task with no
     language), so every record reads alike; the pages translate them (cases.messages)."""
-    agency = getattr(actor, "agency", None) or case.lead_agency
     return JournalEntry.objects.create(
         case=case,
         author=actor if actor and actor.pk else None,
-        agency=agency,
+        agency_id=getattr(actor, "agency_id", None) or case.lead_agency_id,  # ids: no need to read the agency
         kind=c.JournalKind.SYSTEM,
         visibility=c.Visibility.UNIT,
         body=body,
@@ -116,7 +131,10 @@ def _next_number(unit: RegionalUnit, year: int) -> int:
 
 
 def agencies_by_code(codes: Iterable[str | Agency], field: str = "agencies") -> list[Agency]:
-    codes = [a.code if isinstance(a, Agency) else a for a in codes]
+    given = list(codes)
+    if all(isinstance(a, Agency) and a.is_active for a in given):
+        return list({a.code: a for a in given}.values())  # read and checked by the caller already
+    codes = [a.code if isinstance(a, Agency) else a for a in given]
     found = {a.code: a for a in Agency.objects.filter(code__in=codes, is_active=True)}
     missing = sorted(set(codes) - found.keys())
     if missing:
@@ -126,7 +144,7 @@ def agencies_by_code(codes: Iterable[str | Agency], field: str = "agencies") -> 
 
 def participating_agencies(unit: RegionalUnit, lead: Agency, agencies: Iterable[Agency | str]) -> list[Agency]:
     """The lead and the other agencies, all of which must be members of the unit."""
-    participating = agencies_by_code([lead.code, *agencies])
+    participating = agencies_by_code([lead, *agencies])
     unit_agencies = set(unit.agencies.values_list("code", flat=True))
     outside = sorted(a.code for a in participating if a.code not in unit_agencies)
     if outside:
@@ -177,13 +195,20 @@ def case_create(
         number=0,
         reference="pending",
     )
-    clean(case, exclude=["reference", "year", "number", "created_by"])
+    # The unit and the lead agency were read in this transaction: no need to ask again that they
+    # exist. The check constraints (a closed case has an outcome; the date received in range) cannot
+    # fail for a new case whose date the field's validator has checked; the database holds them anyway.
+    clean(
+        case, exclude=["reference", "year", "number", "created_by", "unit", "lead_agency"], validate_constraints=False
+    )
     case.number = _next_number(unit, case.year)
     case.reference = Case.format_reference(unit.code, case.year, case.number)
     case.save()
-    case.agencies.set(participating)
+    Case.agencies.through.objects.bulk_create([Case.agencies.through(case=case, agency=a) for a in participating])
     journal_system(case, actor=actor, body=f"Case {case.reference} registered.")
-    _record_case(case, actor=actor, action="case.create", before=None, event_type="case.created")
+    _record_case(
+        case, actor=actor, action="case.create", before=None, event_type="case.created", agencies=participating
+    )
     return case
 
 
@@ -191,7 +216,7 @@ def case_create(
 def case_update(
     *, actor, case: Case, expected_version: int | None = None, agencies=None, lead_agency=None, **changes
 ) -> Case:
-    case = lock(case)
+    case = lock_case(case)
     check_version(case, expected_version)
     require_case_worker(actor, case)
     unknown = set(changes) - set(EDITABLE_CASE_FIELDS)
@@ -259,7 +284,7 @@ def _apply_participation(actor, case: Case, lead: Agency, participating: list[Ag
 def case_transition(
     *, actor, case: Case, to: str, outcome: str = "", note: str = "", expected_version: int | None = None
 ) -> Case:
-    case = lock(case)
+    case = lock_case(case)
     check_version(case, expected_version)
     require_case_worker(actor, case)
     if to not in case.allowed_transitions():
@@ -315,7 +340,7 @@ def organisation_upsert(
     country: str = "NO",
 ) -> Organisation:
     """The case's record of an organisation: found by its number on this case, or registered for it."""
-    case = lock(case)  # serialises registrations on this case, so a number is recorded once
+    case = lock_case(case)  # serialises registrations on this case, so a number is recorded once
     require_case_worker(actor, case)
     if organisation_number:
         try:
@@ -352,7 +377,7 @@ def person_upsert(
 ) -> Person:
     """The case's record of a person: found by identity number on this case, or registered for it
     (a person without a number is always new)."""
-    case = lock(case)
+    case = lock_case(case)
     require_case_worker(actor, case)
     kind = c.IdKind.NONE
     if id_number:
@@ -399,7 +424,7 @@ def case_add_subject(
     ilo_indicators: Sequence[str] = (),
     note: str = "",
 ) -> CaseSubject:
-    case = lock(case)
+    case = lock_case(case)
     require_case_worker(actor, case)
     subject = organisation or person
     if subject is None or subject.case_id != case.pk:
@@ -474,7 +499,7 @@ def _require_may_assign(actor, case: Case, officer) -> None:
 
 @transaction.atomic
 def case_assign(*, actor, case: Case, officer) -> CaseAssignment:
-    case = lock(case)
+    case = lock_case(case)
     if not (officer.is_active and officer.kind == "person") or not can_work_on_case(officer, case):
         raise DomainValidationError.for_field(
             "officer", "Only a case officer of a participating agency or a coordinator of the unit can work the case."
@@ -559,7 +584,7 @@ def journal_add(
     necessity_note: str = "",
     attachments: Sequence = (),
 ) -> JournalEntry:
-    case = lock(case)
+    case = lock_case(case)
     require_case_worker(actor, case)
     if actor.agency_id is None:
         raise NotPermitted("Journal entries are owned by an agency; a platform superuser cannot write them.")
@@ -805,7 +830,7 @@ TRANSFER_FIELDS = ("case", "from_unit", "to_unit", "status", "decision_note")
 
 @transaction.atomic
 def transfer_request(*, actor, case: Case, to_unit: RegionalUnit, reason: str) -> CaseTransfer:
-    case = lock(case)
+    case = lock_case(case)
     require_case_worker(actor, case)
     if to_unit.pk == case.unit_id:
         raise DomainValidationError.for_field("to_unit", "The case is already in this unit.")

@@ -16,12 +16,12 @@ def as_domain_error(exc: ValidationError) -> DomainValidationError:
     return DomainValidationError(" ".join(exc.messages))
 
 
-def clean(instance: models.Model, *, exclude: list[str] | None = None) -> None:
+def clean(instance: models.Model, *, exclude: list[str] | None = None, validate_constraints: bool = True) -> None:
     """Run model validation (field validators and constraints); raise a DomainValidationError."""
     # The primary key is a fresh UUID: checking its uniqueness would only cost a query.
     exclude = [*(exclude or []), instance._meta.pk.name]
     try:
-        instance.full_clean(exclude=exclude)
+        instance.full_clean(exclude=exclude, validate_constraints=validate_constraints)
     except ValidationError as exc:
         raise as_domain_error(exc) from None
 

@@ -18,6 +18,28 @@ class CodeField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
 
+class AgencyCodeField(CodeField):
+    """An active agency by its code. The active agencies (a handful) are read once per request,
+    not once per code: a case's lead and participants were three queries."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", _agency_codes)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        request = self.context.get("request")
+        active = getattr(request, "_active_agencies", None)
+        if active is None:
+            active = {agency.code: agency for agency in self.get_queryset()}
+            if request is not None:
+                request._active_agencies = active
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if data not in active:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return active[data]
+
+
 class CaseAssignmentSerializer(ModelSerializer):
     agency = CodeField(read_only=True)
 
@@ -60,8 +82,8 @@ class CaseCreateSerializer(StrictSerializer):
     unit = UnitField(queryset=RegionalUnit.objects.none())  # resolved per request
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(required=False, allow_blank=True, default="")
-    lead_agency = CodeField(queryset=_agency_codes)
-    agencies = CodeField(queryset=_agency_codes, many=True, required=False, default=list)
+    lead_agency = AgencyCodeField()
+    agencies = AgencyCodeField(many=True, required=False, default=list)
     sector = serializers.CharField(max_length=7, help_text="NACE Rev. 2 class, e.g. 41.20")
     offences = serializers.ListField(
         child=serializers.ChoiceField(choices=c.OffenceCategory.choices), required=False, default=list
@@ -74,11 +96,8 @@ class CaseCreateSerializer(StrictSerializer):
 class CaseUpdateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(allow_blank=True)
-    lead_agency = CodeField(
-        queryset=_agency_codes, required=False, help_text="Lead agency officers and coordinators only"
-    )
-    agencies = CodeField(
-        queryset=_agency_codes,
+    lead_agency = AgencyCodeField(required=False, help_text="Lead agency officers and coordinators only")
+    agencies = AgencyCodeField(
         many=True,
         help_text="Participating agencies; changed by lead agency officers and coordinators only",
     )

@@ -81,10 +81,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     etag_actions = ("retrieve", "create", "update", "partial_update", "transition")
 
     def scoped_queryset(self, user):
-        if self.action in ("list", "retrieve"):
-            # Read as rows (cases.api.reads), not through prefetched model instances.
-            return cases_visible_to(user).prefetch_related(None)
-        return cases_visible_to(user)
+        # Without the selector's prefetches: the list and detail are read as rows (cases.api.reads),
+        # and every write's service reads what it needs under its lock (cases.services.lock_case).
+        return cases_visible_to(user).prefetch_related(None)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(reads.case_rows(self.filter_queryset(self.get_queryset())))
@@ -92,7 +91,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
 
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()
-        return self.with_etag(Response(reads.represent([reads.row_of(case)])[0]), case)
+        return self.with_etag(Response(self.representation(case)), case)
+
+    def reread(self, case):
+        return case  # what the service returns was written in this very transaction: it is current
+
+    def representation(self, case) -> dict:
+        return reads.represent([reads.row_of(case)])[0]
 
     @extend_schema(
         summary="Create a case",

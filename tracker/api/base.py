@@ -341,12 +341,19 @@ class TrackerViewSetMixin:
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def reread(self, obj):
+        """``obj`` as the caller sees it after a service changed it (with what the list prefetches)."""
+        return self.get_queryset().get(pk=obj.pk)
+
+    def representation(self, obj) -> dict:
+        return self.get_serializer_class()(obj).data
+
     def respond(self, obj, code=200):
         """The object as the caller sees it now, with its ETag (and Location when created)."""
         from django.urls import reverse
 
-        obj = self.get_queryset().get(pk=obj.pk)
-        response = Response(self.get_serializer_class()(obj).data, status=code)
+        obj = self.reread(obj)
+        response = Response(self.representation(obj), status=code)
         if code == 201:
             response["Location"] = reverse(f"api:{self.basename}-detail", args=[obj.pk])
         return self.with_etag(response, obj)
