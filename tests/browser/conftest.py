@@ -64,12 +64,32 @@ class Journey:
         return path
 
     def login(self, username: str, password: str = PASSWORD):
+        from agencies import twofactor
+        from agencies.models import User
+        from tests.twofactor import ensure_authenticator
+
+        user = User.objects.get(username=username)
+        if twofactor.requires_two_factor(user):
+            ensure_authenticator(user)
         self.page.goto(self.base_url + "/login/")
         self.page.get_by_label(re.compile("^(Brukernavn|Username)")).fill(username)
         self.page.get_by_label(re.compile("^(Passord|Password)")).fill(password)
         self.page.get_by_role("button", name=re.compile("^(Logg inn|Sign in)$")).click()
         self.page.wait_for_load_state()
+        if "/login/code/" in self.page.url:  # two-factor: the code the user's app shows now
+            self.shot(f"code-step-{username}")
+            self.page.get_by_label(re.compile("^(Kode|Code)")).fill(self.current_code(username))
+            self.page.get_by_role("button", name=re.compile("^(Bekreft|Confirm)$")).click()
+            self.page.wait_for_load_state()
         self.shot(f"after-login-{username}")
+
+    @staticmethod
+    def current_code(username: str) -> str:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from tests.twofactor import code_for
+
+        return code_for(TOTPDevice.objects.get(user__username=username, confirmed=True))
 
     def assert_accessible(self):
         """axe-core finds no serious or critical violation on the current page."""
