@@ -114,7 +114,7 @@ def two_factor(request):
         try:
             codes = services.two_factor_confirm(user=user, device=device, code=form.cleaned_data["code"])
         except DomainValidationError as error:
-            form.add_service_error(error)
+            form.add_error("code", _(error.message))  # the services' messages are in web's catalogue
         else:
             _second_factor_done(request, device)
             return render(request, "web/recovery_codes.html", {"codes": codes, "next": _next(request)})
@@ -144,7 +144,7 @@ def account(request):
                 request.session.pop("otp_device_id", None)
                 messages.success(request, _("Two-factor sign-in is off."))
         except DomainValidationError as error:
-            messages.error(request, _(str(error)))
+            messages.error(request, _(error.message))
         return HttpResponseRedirect(reverse("web:account"))
     context = {
         "has_two_factor": twofactor.authenticator(user) is not None,

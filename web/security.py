@@ -14,7 +14,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpResponseRedirect
@@ -130,7 +130,9 @@ class SessionExpiryMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and not user.is_authenticated and SESSION_KEY in request.session:
+            request.session.flush()  # its user is gone or disabled: nothing of it stays
+        elif user is not None and user.is_authenticated:
             reason = self._expired(request, user)
             if reason:
                 request.logout_reason = reason
