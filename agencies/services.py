@@ -195,3 +195,39 @@ def membership_remove(*, actor, membership: UnitMembership) -> None:
     audit.record(actor=actor, action="membership.remove", obj=membership, before=before)
     membership.delete()
     _end_sessions_and_keys(actor=actor, user=user, why=f"role removed: {before['role']} in {before['unit']}")
+
+
+@transaction.atomic
+def user_sync_from_claims(
+    *, username: str, agency_code: str, roles: list[tuple[str, str]], first_name: str, last_name: str, email: str
+) -> User:
+    """Create or update a single-sign-on account from the identity provider's claims (see
+    agencies/oidc.py): its agency, names and unit roles follow the provider at each sign-in."""
+    agency = Agency.objects.filter(code=agency_code.upper(), is_active=True).first()
+    if agency is None:
+        raise DomainValidationError.for_field("agency", f"Unknown agency in the sign-in claims: {agency_code!r}.")
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        user = User(username=username, is_staff=False)
+        user.set_unusable_password()  # signs in through the provider only
+    before = None if created else audit.snapshot(user, ["agency", "first_name", "last_name", "email"])
+    user.agency, user.first_name, user.last_name, user.email = agency, first_name, last_name, email
+    user.save()
+    units = {
+        unit.code: unit
+        for unit in RegionalUnit.objects.filter(code__in={u for u, _ in roles}, agencies=agency, is_active=True)
+    }
+    wanted = {(units[u].pk, role) for u, role in roles if u in units and role in UnitRole.values}
+    held = {(m.unit_id, m.role): m for m in UnitMembership.objects.filter(user=user).select_related("unit")}
+    for unit_id, role in wanted - set(held):
+        UnitMembership.objects.create(user=user, unit_id=unit_id, role=role)
+    for key in set(held) - wanted:
+        membership_remove(actor=None, membership=held[key])
+    codes = {unit.pk: code for code, unit in units.items()}
+    after = audit.snapshot(user, ["agency", "first_name", "last_name", "email"]) | {
+        "roles": sorted(f"{codes[u]}:{r}" for u, r in wanted)
+    }
+    audit.record(actor=None, action="user.create_from_sso" if created else "user.update_from_sso", obj=user,
+                 before=before, after=after)  # fmt: skip
+    return user

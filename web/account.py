@@ -4,6 +4,7 @@ account page: two-factor set-up with a QR code, recovery codes, switching it off
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
@@ -34,6 +35,9 @@ class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"oidc_enabled": settings.OIDC_ENABLED}
 
     def get_success_url(self):
         step = self.request.session.get(SECOND_FACTOR)

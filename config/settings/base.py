@@ -196,6 +196,28 @@ OTP_TOTP_ISSUER = "A-krim case tracker"
 OTP_TOTP_THROTTLE_FACTOR = 1
 TWO_FACTOR_RECOVERY_CODES = 10
 
+# Single sign-on (OpenID Connect, mozilla-django-oidc): on when the client id and the provider's
+# authorization endpoint are given. Claims map to the agency and unit roles (agencies/oidc.py, README).
+OIDC_ENABLED = bool(env.str("OIDC_RP_CLIENT_ID", default="") and env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default=""))
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")  # checked against the id_token's iss when set
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_AGENCY_CLAIM = env.str("OIDC_AGENCY_CLAIM", default="agency")
+OIDC_ROLES_CLAIM = env.str("OIDC_ROLES_CLAIM", default="unit_roles")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "/login/"
+OIDC_BACKEND = "agencies.oidc.AgencyOIDCBackend"
+if OIDC_ENABLED:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append(OIDC_BACKEND)
+
 # Content-Security-Policy (django-csp): our own scripts, styles and fonts only; nothing inline.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -102,15 +102,25 @@ class Journey:
         )
 
 
+def _csp_violations(page) -> list[str]:
+    """The Content-Security-Policy is on in the tests as in production: whatever it refuses
+    (an inline script or style, a foreign host) shows in the console, and fails the journey."""
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    return violations
+
+
 @pytest.fixture
 def journey(browser, live_server, request):
     """A fresh browser context (no cookies) in Norwegian, at a desktop width."""
     context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = _csp_violations(page)
     shots = Path(VAR_DIR) / "screenshots" / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
     yield Journey(page, live_server.url, shots)
     context.close()
+    assert not violations, "\n".join(violations)
 
 
 @pytest.fixture
@@ -119,6 +129,8 @@ def phone(browser, live_server, request):
     context = browser.new_context(locale="nb-NO", viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = _csp_violations(page)
     shots = Path(VAR_DIR) / "screenshots" / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
     yield Journey(page, live_server.url, shots)
     context.close()
+    assert not violations, "\n".join(violations)

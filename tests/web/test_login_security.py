@@ -274,3 +274,18 @@ def test_a_service_account_never_needs_a_second_factor(reference):
     from agencies import twofactor
 
     assert twofactor.step_after_password(user) is None
+
+
+def test_the_demo_people_who_must_use_two_factor_sign_in_with_the_demo_code(reference):
+    from agencies import twofactor
+    from agencies.models import User
+    from tracker import demo
+
+    demo.load_people()
+    coordinator = User.objects.get(username="osl.coordinator")
+    assert twofactor.step_after_password(coordinator) == "verify"
+    device, recovery = twofactor.verify(coordinator, demo.demo_code())
+    assert device is not None and not recovery
+    assert not TOTPDevice.objects.filter(user__kind="service").exists()
+    demo.load_people()  # again: nothing doubled
+    assert TOTPDevice.objects.filter(user=coordinator).count() == 1
