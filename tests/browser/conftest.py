@@ -106,7 +106,12 @@ def _csp_violations(page) -> list[str]:
     """The Content-Security-Policy is on in the tests as in production: whatever it refuses
     (an inline script or style, a foreign host) shows in the console, and fails the journey."""
     violations: list[str] = []
-    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: (
+            violations.append(f"{page.url}: {m.text} at {m.location}") if "Content Security Policy" in m.text else None
+        ),
+    )
     return violations
 
 

@@ -66,6 +66,15 @@ def test_the_admin_login_locks_out_too(client, root):
     assert actions("auth.locked_out")
 
 
+def test_the_admin_login_is_audited_and_does_not_skip_two_factor(client, root):
+    response = sign_in(client, "root", path="/admin/login/")
+    assert response.status_code == 302
+    (login,) = actions("auth.login")
+    assert login.actor == root and login.after == {"via": "admin"}
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/account/two-factor/?next=%2Fadmin%2F")
+
+
 def test_one_address_trying_many_names_is_locked_out_and_axes_reset_unlocks(client, alice):
     for n in range(5):
         sign_in(client, f"nobody{n}", "guess")
