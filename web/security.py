@@ -178,6 +178,7 @@ class TwoFactorMiddleware:
         session = getattr(request, "session", None)
         step = session.get(SECOND_FACTOR) if session is not None else None
         path = request.path_info
+        request.second_factor_pending = bool(step) and request.user.is_authenticated  # the header hides the menu
         open_paths = SECOND_FACTOR_OPEN + (("/account/two-factor/",) if step == ENROL else ())
         if step and request.user.is_authenticated and not path.startswith(open_paths):
             if path.startswith("/api/"):

@@ -18,12 +18,17 @@ def code_from_key(secret_text: str) -> str:
     return f"{totp(base64.b32decode(key)):06d}"
 
 
+def give_password(journey, username: str) -> None:
+    """The first step only (Journey.login goes on through the code step by itself)."""
+    journey.goto("/login/")
+    journey.page.get_by_label(re.compile("^Brukernavn")).fill(username)
+    journey.page.get_by_label(re.compile("^Passord")).fill(PASSWORD)
+    journey.page.get_by_role("button", name="Logg inn").click()
+
+
 def test_a_coordinator_sets_up_two_factor_then_signs_in_with_a_code(journey, carol):
     page = journey.page
-    journey.goto("/login/")
-    page.get_by_label(re.compile("^Brukernavn")).fill("carol")
-    page.get_by_label(re.compile("^Passord")).fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
+    give_password(journey, "carol")
     page.wait_for_url(re.compile("/account/two-factor/"))
     journey.shot("enrol")
     assert page.get_by_role("heading", name="Sett opp totrinnsinnlogging").is_visible()
@@ -62,10 +67,7 @@ def test_the_code_step_at_phone_width(phone, carol):
 
     ensure_authenticator(carol)
     page = phone.page
-    phone.goto("/login/")
-    page.get_by_label(re.compile("^Brukernavn")).fill("carol")
-    page.get_by_label(re.compile("^Passord")).fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
+    give_password(phone, "carol")
     page.wait_for_url(re.compile("/login/code/"))
     phone.shot("code-step")
     phone.assert_accessible()
