@@ -30,6 +30,20 @@ class SanctionKindAdmin(AuditedAdmin):
     list_select_related = ("agency",)
 
 
+class RemovesRolesThroughTheService:
+    """A membership deleted in an inline is a role taken away: agencies.services ends the
+    person's sessions and revokes their keys, and audits it."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not UnitMembership:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            services.membership_remove(actor=request.user, membership=membership)
+        for membership in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
+            membership.save()
+
+
 class MembershipInline(admin.TabularInline):
     model = UnitMembership
     extra = 0
@@ -37,7 +51,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(RegionalUnit)
-class RegionalUnitAdmin(AuditedAdmin):
+class RegionalUnitAdmin(RemovesRolesThroughTheService, AuditedAdmin):
     list_display = ("code", "name", "kind", "city", "is_active")
     list_filter = ("kind", "is_active", "agencies")
     search_fields = ("code", "name", "city", "region")
@@ -51,7 +65,7 @@ class UserMembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+class UserAdmin(RemovesRolesThroughTheService, AuditedAdmin, DjangoUserAdmin):
     list_display = ("username", "first_name", "last_name", "agency", "kind", "is_active", "is_staff")
     list_filter = ("agency", "kind", "is_active", "is_staff", "is_superuser", "memberships__unit", "memberships__role")
     search_fields = ("username", "first_name", "last_name", "email")
@@ -59,6 +73,19 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     fieldsets = DjangoUserAdmin.fieldsets + (("Agency", {"fields": ("agency", "kind", "language", "title")}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("Agency", {"fields": ("agency", "kind", "language")}),)
     inlines = [UserMembershipInline]
+    actions = ["deactivate"]
+
+    def save_model(self, request, obj, form, change):
+        was_active = change and User.objects.filter(pk=obj.pk, is_active=True).exists()
+        super().save_model(request, obj, form, change)
+        if was_active and not obj.is_active:  # unticking "active" is disabling the account
+            services.user_deactivate(actor=request.user, user=obj)
+
+    @admin.action(description="Disable the selected accounts (ends their sessions, revokes their keys)")
+    def deactivate(self, request, queryset):
+        for user in queryset:
+            services.user_deactivate(actor=request.user, user=user)
+        self.message_user(request, "Disabled.", messages.SUCCESS)
 
 
 @admin.register(UnitMembership)
@@ -68,6 +95,13 @@ class UnitMembershipAdmin(AuditedAdmin):
     search_fields = ("user__username", "user__first_name", "user__last_name", "unit__code")
     list_select_related = ("user", "user__agency", "unit")
     autocomplete_fields = ("user",)
+
+    def delete_model(self, request, obj):
+        services.membership_remove(actor=request.user, membership=obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "unit"):
+            services.membership_remove(actor=request.user, membership=membership)
 
 
 @admin.register(NationalContactPoint)

@@ -88,6 +88,8 @@ class User(UUIDModel, AbstractUser):
     kind = models.CharField(max_length=16, choices=UserKind.choices, default=UserKind.PERSON)
     language = models.CharField(max_length=5, choices=Language.choices, default=Language.NB)
     title = models.CharField("job title", max_length=200, blank=True)
+    # Sessions begun before this moment end at their next request (account disabled, role removed).
+    sessions_ended_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = TrackerUserManager()
 

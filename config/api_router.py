@@ -1,5 +1,7 @@
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.utils.decorators import method_decorator
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from agencies.api.views import AgencyViewSet, ContactPointViewSet, UnitViewSet
@@ -11,8 +13,11 @@ from tracker.notifications.api import DeliveryViewSet, NotificationViewSet
 from tracker.referrals.api.views import ReferralViewSet
 
 
-class DocsView(SpectacularSwaggerView):
-    """A page, not an endpoint: OPTIONS would render DRF's metadata through the page's template (a 500)."""
+@method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
+class DocsView(SpectacularSwaggerSplitView):
+    """A page, not an endpoint: OPTIONS would render DRF's metadata through the page's template (a 500).
+    Its script is served apart (the split view), so the CSP keeps forbidding inline scripts;
+    Swagger UI styles itself inline, which only this page allows."""
 
     http_method_names = ["get", "head"]
 

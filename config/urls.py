@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,6 +17,9 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("", include("web.urls")),
 ]
+
+if settings.OIDC_ENABLED:  # single sign-on, only when configured (agencies/oidc.py)
+    urlpatterns.insert(1, path("oidc/", include("mozilla_django_oidc.urls")))
 
 handler400 = "tracker.api.errors.bad_request"
 handler404 = "tracker.api.errors.not_found"

@@ -16,6 +16,9 @@ from agencies.models import NationalContactPoint, RegionalUnit
 from agencies.reference_data import load_reference_data
 from cases import services as case_services
 from tests.factories import UserFactory, case_kwargs, officer
+from tests.twofactor import complete_second_factor_on_force_login
+
+complete_second_factor_on_force_login()
 
 
 @pytest.fixture

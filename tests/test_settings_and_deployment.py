@@ -89,3 +89,44 @@ def test_nothing_that_must_persist_lives_only_in_redis():
     # The cache gives up quickly when Redis is away (tracker/redis_outage.py carries on without it).
     assert settings.CACHES["default"]["OPTIONS"]["socket_connect_timeout"] <= 1
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == ["tracker.api.throttling.UserRateThrottle"]
+
+
+def test_check_deploy_is_clean_under_the_production_settings():
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": GOOD_KEY,
+        "DATABASE_URL": "postgres://x@localhost/x",
+        "REDIS_URL": "redis://localhost:6379/0",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_sends_hsts_for_a_year_with_subdomains_and_secure_cookies():
+    code = (
+        "from config.settings import production as p; "
+        "print(p.SECURE_HSTS_SECONDS, p.SECURE_HSTS_INCLUDE_SUBDOMAINS, p.SESSION_COOKIE_SECURE, "
+        "p.CSRF_COOKIE_SECURE, p.SESSION_COOKIE_HTTPONLY, p.SECURE_SSL_REDIRECT)"
+    )
+    environment = {**os.environ, "SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgres://x@localhost/x",
+                   "REDIS_URL": "redis://localhost:6379/0"}  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
+    assert result.stdout.split() == ["31536000", "True", "True", "True", "True", "True"], result.stderr
+
+
+def test_every_page_carries_a_csp_without_inline_scripts(client, alice):
+    client.force_login(alice)
+    for path in ("/login/", "/", "/account/"):
+        policy = client.get(path)["Content-Security-Policy"]
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+        assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'", path
+        assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'none'"
+    # The API docs' script is a file too; only Swagger UI's inline styles are allowed there.
+    docs = client.get("/api/v1/docs/")
+    assert "<script>" not in docs.content.decode()
+    assert "script-src 'self'" in docs["Content-Security-Policy"]

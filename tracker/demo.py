@@ -30,6 +30,9 @@ from tracker.exceptions import ApplicationError
 from tracker.referrals import services as referrals
 
 DEMO_PASSWORD = "tracker-demo"
+# Every demo person who must use two-factor has an authenticator with this one key, so one entry
+# in an authenticator app (or `manage.py demo_code`) signs in as any of them. Demo only.
+DEMO_TOTP_KEY = b"akrim-demo-totp-key!".hex()
 SEED = 20261123
 
 SECTORS = {
@@ -166,6 +169,34 @@ def load_people() -> None:
         "system.labour", agencies["LABOUR"], first="Labour inspection", last="case system", kind=UserKind.SERVICE
     )
     _member(system, RegionalUnit.objects.get(code="OSL"), UnitRole.CASE_OFFICER)
+    _demo_authenticators()
+
+
+def _demo_authenticators() -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from agencies import twofactor
+
+    people = User.objects.filter(kind=UserKind.PERSON).exclude(totpdevice__confirmed=True)
+    TOTPDevice.objects.bulk_create(
+        TOTPDevice(user=user, name="demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
+        for user in people
+        if twofactor.requires_two_factor(user)
+    )
+
+
+def demo_totp_secret() -> str:
+    """The demo key as an authenticator app takes it (base32)."""
+    import base64
+
+    return base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+
+
+def demo_code() -> str:
+    """The code the demo authenticator shows now."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(bytes.fromhex(DEMO_TOTP_KEY)).token():06d}"
 
 
 class _Generator:

@@ -10,3 +10,9 @@ class WebConfig(AppConfig):
 
     name = "web"
     verbose_name = _("Web app")
+
+    def ready(self):
+        # The login audit receivers (web.security registers Django's on import; axes' here).
+        from web import security
+
+        security.connect_axes()

@@ -4,7 +4,6 @@ search and the statistics."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -20,17 +19,11 @@ from tracker.notifications.presentation import present
 from tracker.notifications.selectors import notifications_for
 from tracker.referrals import selectors as referral_selectors
 from web import exports, selectors
-from web.forms import LoginForm, StatisticsForm
+from web.forms import StatisticsForm
 from web.search import search as run_search
 from web.statistics import Filters, Statistics
 
 HOME_LIST = 8  # rows per list on the home page
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "web/login.html"
-    form_class = LoginForm
-    redirect_authenticated_user = True
 
 
 @login_required

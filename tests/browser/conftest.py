@@ -64,12 +64,32 @@ class Journey:
         return path
 
     def login(self, username: str, password: str = PASSWORD):
+        from agencies import twofactor
+        from agencies.models import User
+        from tests.twofactor import ensure_authenticator
+
+        user = User.objects.get(username=username)
+        if twofactor.requires_two_factor(user):
+            ensure_authenticator(user)
         self.page.goto(self.base_url + "/login/")
         self.page.get_by_label(re.compile("^(Brukernavn|Username)")).fill(username)
         self.page.get_by_label(re.compile("^(Passord|Password)")).fill(password)
         self.page.get_by_role("button", name=re.compile("^(Logg inn|Sign in)$")).click()
         self.page.wait_for_load_state()
+        if "/login/code/" in self.page.url:  # two-factor: the code the user's app shows now
+            self.shot(f"code-step-{username}")
+            self.page.get_by_label(re.compile("^(Kode|Code)")).fill(self.current_code(username))
+            self.page.get_by_role("button", name=re.compile("^(Bekreft|Confirm)$")).click()
+            self.page.wait_for_load_state()
         self.shot(f"after-login-{username}")
+
+    @staticmethod
+    def current_code(username: str) -> str:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from tests.twofactor import code_for
+
+        return code_for(TOTPDevice.objects.get(user__username=username, confirmed=True))
 
     def assert_accessible(self):
         """axe-core finds no serious or critical violation on the current page."""
@@ -82,15 +102,30 @@ class Journey:
         )
 
 
+def _csp_violations(page) -> list[str]:
+    """The Content-Security-Policy is on in the tests as in production: whatever it refuses
+    (an inline script or style, a foreign host) shows in the console, and fails the journey."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            violations.append(f"{page.url}: {m.text} at {m.location}") if "Content Security Policy" in m.text else None
+        ),
+    )
+    return violations
+
+
 @pytest.fixture
 def journey(browser, live_server, request):
     """A fresh browser context (no cookies) in Norwegian, at a desktop width."""
     context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = _csp_violations(page)
     shots = Path(VAR_DIR) / "screenshots" / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
     yield Journey(page, live_server.url, shots)
     context.close()
+    assert not violations, "\n".join(violations)
 
 
 @pytest.fixture
@@ -99,6 +134,8 @@ def phone(browser, live_server, request):
     context = browser.new_context(locale="nb-NO", viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = _csp_violations(page)
     shots = Path(VAR_DIR) / "screenshots" / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
     yield Journey(page, live_server.url, shots)
     context.close()
+    assert not violations, "\n".join(violations)

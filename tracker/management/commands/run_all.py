@@ -121,6 +121,9 @@ class Command(BaseCommand):
             f"  Case tracker running at http://{addr}/  (admin: http://{addr}/admin/)",
             f"  Demo logins (password: {demo.DEMO_PASSWORD}):",
             *(f"    {username:<18} {what}" for username, what in demo.DEMO_LOGINS),
+            "  They use two-factor sign-in: add this key to an authenticator app (TOTP, 6 digits, 30 s)",
+            f"    {demo.demo_totp_secret()}",
+            "  or print the current code with `.venv/bin/python manage.py demo_code`.",
             "  Ctrl-C stops everything.",
             "",
         ]
