@@ -160,7 +160,7 @@ def test_a_file_another_attachment_still_uses_stays_in_storage(alice, osl, djang
 def test_tips_of_the_case_lose_who_reported_and_who_was_named(alice, osl):
     case = case_with_personal_data(alice, osl)
     tip = Tip.objects.create(
-        unit=osl, source="phone", received_at=timezone.now(), description="Ana works nights",
+        unit=osl, source="public", received_at=timezone.now(), description="Ana works nights",
         subjects_mentioned="Ana Popescu", reporter_contact="98765432", status="promoted", case=case,
     )  # fmt: skip
     apply_retention(dry_run=False, now=case.closed_at + LATER)
