@@ -69,10 +69,6 @@ def _item_errors(index: int, detail) -> list[dict]:
     return _pointers(detail, f"/cases/{index}")
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List cases", responses={200: s.CaseSerializer(many=True)}),
-    retrieve=extend_schema(summary="Read a case", responses={200: s.CaseSerializer}),
-)
 class DisclosingViewSet(TrackerViewSet):
     """A response that carried whole identity numbers (to a key with the identity scope) leaves one
     audit row naming the persons, whatever view it came from (lists included)."""
@@ -84,6 +80,10 @@ class DisclosingViewSet(TrackerViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List cases", responses={200: s.CaseSerializer(many=True)}),
+    retrieve=extend_schema(summary="Read a case", responses={200: s.CaseSerializer}),
+)
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingViewSet):
     scope = "cases"
     serializer_class = s.CaseSerializer
