@@ -365,6 +365,15 @@ class PersonViewSet(SubjectRegisterViewSet):
     number_param = "id_number"
     selector = staticmethod(persons_visible_to)
 
+    def initialize_request(self, request, *args, **kwargs):
+        request = super().initialize_request(request, *args, **kwargs)
+        if self.action == "reveal":
+            # Never replayed nor stored: each whole number seen has its own reason and audit row,
+            # and the idempotency table keeps no copy of one.
+            request._request.META.pop("HTTP_IDEMPOTENCY_KEY", None)
+            request._request.__dict__.pop("headers", None)  # HttpRequest.headers is cached from META
+        return request
+
     @extend_schema(
         summary="Show a person's whole identity number",
         description="Identity numbers are shown by their birth-date part only. Give the reason you need the "

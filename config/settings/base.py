@@ -265,7 +265,10 @@ REFERRAL_ACKNOWLEDGEMENT_DAYS = env.int("REFERRAL_ACKNOWLEDGEMENT_DAYS", default
 # Years a closed case keeps its personal data (cases/retention.py), per offence category
 # ("trafficking=10,tax=10"); a case with several categories keeps it for the longest.
 CASE_RETENTION_YEARS = env.int("CASE_RETENTION_YEARS", default=5)
-CASE_RETENTION_YEARS_BY_OFFENCE = env.dict("CASE_RETENTION_YEARS_BY_OFFENCE", cast={"value": int}, default={})
+CASE_RETENTION_YEARS_BY_OFFENCE = {
+    category.strip(): int(years)  # a value that is no number stops the start
+    for category, _, years in (item.partition("=") for item in env.list("CASE_RETENTION_YEARS_BY_OFFENCE", default=[]))
+}
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=100)
 
 # --- API -----------------------------------------------------------------------

@@ -139,3 +139,16 @@ def test_a_person_without_a_number_has_nothing_to_reveal(api_as, alice, labour_c
     response = api_as(alice).post(f"/api/v1/persons/{nameless.pk}/reveal/", {"reason": "Match"}, format="json")
     assert response.status_code == 400 and "no identity number" in response.content.decode()
     assert not AuditEntry.objects.filter(action="subject.reveal").exists()
+
+
+def test_a_reveal_is_neither_stored_nor_replayed_for_an_idempotency_key(api_as, alice, ana):
+    from tracker.models import IdempotencyRecord
+
+    api = api_as(alice)
+    for _ in range(2):
+        response = api.post(
+            f"/api/v1/persons/{ana.pk}/reveal/", {"reason": "Match"}, format="json", HTTP_IDEMPOTENCY_KEY="k1"
+        )
+        assert response.status_code == 200 and "Idempotent-Replayed" not in response
+    assert AuditEntry.objects.filter(action="subject.reveal").count() == 2
+    assert not IdempotencyRecord.objects.exists()

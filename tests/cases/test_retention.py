@@ -216,3 +216,17 @@ def test_a_real_worker_runs_the_beat_task(alice, osl, tmp_path):
         next(worker, None)
     assert Person.objects.get(case=case).name == ANONYMISED
     assert AuditEntry.objects.filter(action="retention.run").count() == 1
+
+
+@pytest.mark.parametrize(
+    "value, outcome",
+    [("trafficking=10, tax=7", "{'trafficking': 10, 'tax': 7}"), ("trafficking=ten", "ValueError")],
+)
+def test_the_periods_per_category_come_from_the_environment(value, outcome):
+    from tests.test_settings_and_deployment import import_settings
+
+    result = import_settings(
+        "config.settings.base; from config.settings.base import CASE_RETENTION_YEARS_BY_OFFENCE as p; print(p)",
+        CASE_RETENTION_YEARS_BY_OFFENCE=value,
+    )
+    assert outcome in (result.stdout if result.returncode == 0 else result.stderr)
