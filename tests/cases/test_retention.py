@@ -230,3 +230,12 @@ def test_the_periods_per_category_come_from_the_environment(value, outcome):
         CASE_RETENTION_YEARS_BY_OFFENCE=value,
     )
     assert outcome in (result.stdout if result.returncode == 0 else result.stderr)
+
+
+def test_the_case_page_says_the_personal_data_were_removed(client, alice, osl):
+    case = case_with_personal_data(alice, osl)
+    apply_retention(dry_run=False, now=case.closed_at + LATER)
+    client.force_login(alice)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Personopplysningene i saken ble slettet etter reglene om lagringstid" in page
+    assert "Ana Popescu" not in page and "80 kr/h" not in page
