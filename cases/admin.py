@@ -86,9 +86,17 @@ class OrganisationAdmin(ReadOnlyAdmin):
 
 @admin.register(Person)
 class PersonAdmin(ReadOnlyAdmin):
-    list_display = ("name", "id_kind", "date_of_birth", "nationality")
+    list_display = ("name", "id_kind", "masked_id_number", "date_of_birth", "nationality")
     list_filter = ("id_kind", "nationality")
-    search_fields = ("name", "id_number")
+    # The whole number finds a person (exact match); part of one is a birth date, not a search.
+    search_fields = ("name", "=id_number")
+    # Masked here too: the admin is no way round the reveal (cases.reveal).
+    exclude = ("id_number",)
+    readonly_fields = ("masked_id_number",)
+
+    @admin.display(description="identity number")
+    def masked_id_number(self, obj):
+        return obj.masked_id_number
 
 
 @admin.register(CaseSubject)

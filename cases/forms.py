@@ -502,6 +502,16 @@ class TransferDecisionForm(Form):
     )
 
 
+class RevealNumberForm(Form):
+    ids = "reveal_%s"
+    reason = forms.CharField(
+        label=_("Why do you need the whole number?"),
+        help_text=_("The reason is kept in the audit trail with your name."),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class TipDismissForm(Form):
     reason = forms.CharField(label=_("Reason for dismissing"), widget=forms.Textarea(attrs={"rows": 3}))
 

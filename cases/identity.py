@@ -94,6 +94,18 @@ def validate_identity_number(value: str) -> None:
     parse_identity_number(value)
 
 
+MASK = "*****"
+
+
+def mask_identity_number(number: str | None) -> str:
+    """The birth-date part only ("150186 *****"): what everyone sees unless they asked for the
+    whole number with a reason, or are an agency system holding the identity scope. The five
+    digits masked are what singles a person out among those born that day."""
+    if not number:
+        return ""
+    return f"{number[:6]} {MASK}"
+
+
 def make_identity_number(birth: datetime.date, individual: int, *, d_number=False, h_number=False) -> str | None:
     """Build a number under the legacy rule (for demo data and tests); None if the serial is unusable."""
     day, month = birth.day + (40 if d_number else 0), birth.month + (40 if h_number else 0)

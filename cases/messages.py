@@ -27,6 +27,9 @@ MESSAGES = [
     gettext_noop("This identity number has a wrong check digit."),
     gettext_noop("The first six digits of this identity number are not a valid date."),
     gettext_noop("This identity number has a birth date in the future."),
+    # cases.reveal
+    gettext_noop("Say why you need to see the whole number."),
+    gettext_noop("This person has no identity number to show."),
     # tracker.validators
     gettext_noop("%(what)s must lie between %(earliest)s and %(until)s."),
     gettext_noop("A date of birth"),

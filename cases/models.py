@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from cases import choices as c
-from cases.identity import validate_identity_number, validate_organisation_number
+from cases.identity import mask_identity_number, validate_identity_number, validate_organisation_number
 from cases.nace import validate_sector
 from cases.search import search_index, search_name_field
 from tracker.models import TimeStampedModel, UUIDModel
@@ -63,6 +63,9 @@ class Case(UUIDModel, TimeStampedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Incremented on every change (optimistic locking).")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When retention removed its personal data (cases.retention)."
+    )
 
     class Meta:
         ordering = ["-received_on", "-number"]
@@ -164,6 +167,10 @@ class Person(UUIDModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_identity_number(self.id_number)
 
 
 class CaseAssignment(UUIDModel):

@@ -408,7 +408,11 @@ def person_upsert(
         actor=actor,
         action="person.create",
         obj=person,
-        after=audit.snapshot(person, ["case", "id_number", "id_kind", "name", "date_of_birth", "nationality"]),
+        # The audit trail cannot be rewritten (nor anonymised): it keeps the birth-date part only.
+        after={
+            **audit.snapshot(person, ["case", "id_kind", "name", "date_of_birth", "nationality"]),
+            "id_number": person.masked_id_number or None,
+        },
     )
     return person
 

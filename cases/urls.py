@@ -23,6 +23,7 @@ urlpatterns = [
     path("<uuid:pk>/subjects/organisation/", views.add_organisation, name="add_organisation"),
     path("<uuid:pk>/subjects/person/", views.add_person, name="add_person"),
     path("<uuid:pk>/subjects/<uuid:link_pk>/remove/", views.remove_subject, name="remove_subject"),
+    path("<uuid:pk>/persons/<uuid:person_pk>/reveal/", views.reveal_number, name="reveal_number"),
     path("<uuid:pk>/journal/", views.add_journal_entry, name="add_journal_entry"),
     path("<uuid:pk>/attachments/<uuid:attachment_pk>/", views.attachment, name="attachment"),
     path("<uuid:pk>/tasks/", views.add_task, name="add_task"),

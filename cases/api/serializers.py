@@ -5,6 +5,7 @@ from agencies.models import Agency, RegionalUnit
 from agencies.selectors import units_visible_to
 from cases import choices as c
 from cases.models import Case, CaseAssignment, CaseSubject, JournalEntry, Organisation, Person, Task
+from cases.reveal import REASON_MAX_LENGTH, identity_numbers_in_full
 from tracker.api.base import StrictSerializer
 from tracker.api.fields import CountryCodeField, ModelSerializer, UnitMemberField
 from tracker.validators import validate_birth_date, validate_planned_date, validate_received_date
@@ -125,11 +126,43 @@ class OrganisationSerializer(ModelSerializer):
 
 class PersonSerializer(ModelSerializer):
     case = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The case it is recorded on")
+    id_number = serializers.SerializerMethodField(
+        help_text="The birth-date part only (`150186 *****`), in full for keys with the `identity:read` scope; "
+        "anyone else asks for it with a reason (`POST /persons/{id}/reveal/`)"
+    )
 
     class Meta:
         model = Person
         fields = ["id", "case", "id_number", "id_kind", "name", "date_of_birth", "nationality"]
         read_only_fields = fields
+
+    def get_id_number(self, person) -> str | None:
+        if not person.id_number:
+            return None
+        request = self.context.get("request")
+        if request is None or not identity_numbers_in_full(request):
+            return person.masked_id_number
+        disclosed_in(request).add(person.pk)
+        return person.id_number
+
+
+def disclosed_in(request) -> set:
+    """The persons whose whole number this response carries (audited once, by the view)."""
+    if not hasattr(request, "identity_disclosed"):
+        request.identity_disclosed = set()
+    return request.identity_disclosed
+
+
+class RevealInput(StrictSerializer):
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH, help_text="Why you need the whole number (kept in the audit trail)"
+    )
+
+
+class RevealedNumberSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    id_kind = serializers.ChoiceField(choices=c.IdKind.choices)
+    id_number = serializers.CharField()
 
 
 class OrganisationInput(StrictSerializer):

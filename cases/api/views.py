@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.conf import settings
 from django.db import transaction
 from django_filters.rest_framework import DjangoFilterBackend
@@ -15,6 +17,7 @@ from cases.api import serializers as s
 from cases.attachments import attachment_response
 from cases.filtersets import CaseFilter
 from cases.models import Attachment, Case, CaseSubject, Organisation, Person
+from cases.reveal import IDENTITY_SCOPE, record_disclosure, reveal_identity_number
 from cases.selectors import cases_visible_to, journal_visible_to, organisations_visible_to, persons_visible_to
 from tracker.api.base import OrderingFilter, Pagination, TrackerViewSet, expected_version
 from tracker.api.parsers import JSONParser, MultiPartParser
@@ -67,11 +70,22 @@ def _item_errors(index: int, detail) -> list[dict]:
     return _pointers(detail, f"/cases/{index}")
 
 
+class DisclosingViewSet(TrackerViewSet):
+    """A response that carried whole identity numbers (to a key with the identity scope) leaves one
+    audit row naming the persons, whatever view it came from (lists included)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        persons = getattr(request, "identity_disclosed", None)
+        if persons and 200 <= response.status_code < 300:
+            record_disclosure(actor=request.user, persons=persons)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
 @extend_schema_view(
     list=extend_schema(summary="List cases", responses={200: s.CaseSerializer(many=True)}),
     retrieve=extend_schema(summary="Read a case", responses={200: s.CaseSerializer}),
 )
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingViewSet):
     scope = "cases"
     serializer_class = s.CaseSerializer
     filter_backends = [DjangoFilterBackend, OrderingFilter]
@@ -191,7 +205,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         # HEAD too: it needs only the read scope, so it must never reach the write branch.
         if request.method in SAFE_METHODS:
             qs = case.subjects.select_related("organisation", "person")
-            return self.paginated(qs, s.CaseSubjectSerializer)
+            return self.paginated(qs, partial(s.CaseSubjectSerializer, context=self.get_serializer_context()))
         data = self.validated(s.CaseSubjectInput, request.data)
         with transaction.atomic():
             target = _subject_target(request.user, case, data)
@@ -203,7 +217,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
                 note=data["note"],
                 **target,
             )
-        return Response(s.CaseSubjectSerializer(link).data, status=status.HTTP_201_CREATED)
+        data = s.CaseSubjectSerializer(link, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Unlink a subject from a case", request=None, responses={204: None})
     @action(filter_backends=[], detail=True, methods=["delete"], url_path=r"subjects/(?P<subject_id>[^/]+)")
@@ -321,7 +336,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
     # --- helpers ------------------------------------------------------------------
 
 
-class SubjectRegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
+class SubjectRegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingViewSet):
     """Organisations or persons recorded on cases the caller can see (one row per case), with an
     exact number lookup."""
 
@@ -354,7 +369,7 @@ class OrganisationViewSet(SubjectRegisterViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List persons on cases you can see",
-        parameters=[OpenApiParameter("id_number", str, description="Exact lookup")],
+        parameters=[OpenApiParameter("id_number", str, description="Exact lookup by the whole number")],
     ),
 )
 class PersonViewSet(SubjectRegisterViewSet):
@@ -362,3 +377,30 @@ class PersonViewSet(SubjectRegisterViewSet):
     queryset = Person.objects.none()
     number_param = "id_number"
     selector = staticmethod(persons_visible_to)
+
+    def initialize_request(self, request, *args, **kwargs):
+        request = super().initialize_request(request, *args, **kwargs)
+        if self.action == "reveal":
+            # Never replayed nor stored: each whole number seen has its own reason and audit row,
+            # and the idempotency table keeps no copy of one.
+            request._request.META.pop("HTTP_IDEMPOTENCY_KEY", None)
+            request._request.__dict__.pop("headers", None)  # HttpRequest.headers is cached from META
+        return request
+
+    @extend_schema(
+        summary="Show a person's whole identity number",
+        description="Identity numbers are shown by their birth-date part only. Give the reason you need the "
+        "whole number: it is answered in this response only and the reveal is recorded in the audit trail "
+        "(`subject.reveal`, with the reason). A key needs the `identity:read` scope (which also gives it whole "
+        "numbers everywhere).",
+        request=s.RevealInput,
+        responses={200: s.RevealedNumberSerializer},
+    )
+    @action(filter_backends=[], detail=True, methods=["post"], required_scope=IDENTITY_SCOPE)
+    def reveal(self, request, pk=None):
+        person = self.get_object()
+        data = self.validated(s.RevealInput, request.data)
+        number = reveal_identity_number(actor=request.user, person=person, reason=data["reason"], via="api")
+        response = Response({"id": str(person.pk), "id_kind": person.id_kind, "id_number": number})
+        response["Cache-Control"] = "no-store"
+        return response

@@ -20,6 +20,7 @@ from cases.views.detail import (
     request_transfer,
 )
 from cases.views.lists import case_list, transfer_inbox
+from cases.views.reveal import reveal_number
 from cases.views.tips import tip_detail, tip_dismiss, tip_inbox, tip_merge
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "remove_assignee",
     "remove_subject",
     "request_transfer",
+    "reveal_number",
     "tip_detail",
     "tip_dismiss",
     "tip_inbox",

@@ -319,6 +319,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks_due_tomorrow",
         "schedule": crontab(hour=env.int("MORNING_HOUR", default=7), minute=0),
     },
+    "apply-retention": {
+        "task": "cases.apply_retention",
+        "schedule": crontab(hour=env.int("RETENTION_HOUR", default=2), minute=30),
+    },
     "daily-digest": {
         "task": "notifications.daily_digest",
         "schedule": crontab(hour=env.int("MORNING_HOUR", default=7), minute=5),
@@ -344,7 +348,14 @@ CONTROL_REMINDERS = [timedelta(hours=48), timedelta(hours=2)]
 
 # --- Domain --------------------------------------------------------------------
 REFERRAL_ACKNOWLEDGEMENT_DAYS = env.int("REFERRAL_ACKNOWLEDGEMENT_DAYS", default=5)
-CASE_RETENTION = timedelta(days=env.int("CASE_RETENTION_DAYS", default=5 * 365))
+# Years a closed case keeps its personal data (cases/retention.py), per offence category
+# ("trafficking=10,tax=10"); a case with several categories keeps it for the longest.
+CASE_RETENTION_YEARS = env.int("CASE_RETENTION_YEARS", default=5)
+CASE_RETENTION_YEARS_BY_OFFENCE = {
+    category.strip(): int(years)  # a value that is no number stops the start
+    for category, _, years in (item.partition("=") for item in env.list("CASE_RETENTION_YEARS_BY_OFFENCE", default=[]))
+}
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=100)
 
 # --- API -----------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -371,8 +382,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "REST API v1 for agency systems. Authenticate with `Authorization: Bearer <API key>`; keys carry scopes "
         "(cases:read, cases:write, controls:read, controls:write, referrals:read, referrals:write, events:read, "
-        "webhooks:read, webhooks:write, notifications:read, notifications:write, units:read); the scope of each "
-        "operation is its `x-required-scope`. Errors are RFC 9457 problem details. See docs/api.md."
+        "webhooks:read, webhooks:write, notifications:read, notifications:write, units:read, identity:read); the "
+        "scope of each operation is its `x-required-scope`. Errors are RFC 9457 problem details. See docs/api.md."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -52,6 +52,10 @@ def test_every_operation_in_the_schema_states_the_scope_its_route_requires():
     assert checked == len(operations)
 
 
+# A POST only because it carries a body that must stay out of URLs and logs (a reason).
+POSTS_THAT_READ = {("api:person-reveal", "POST")}
+
+
 def test_reads_need_a_read_scope_writes_a_write_scope_and_only_reference_data_none():
     for route in ROUTES:
         if route.is_public:
@@ -63,6 +67,9 @@ def test_reads_need_a_read_scope_writes_a_write_scope_and_only_reference_data_no
                 assert view.scope == REFERENCE_DATA and method in SAFE_METHODS, (method, route.pattern)
             else:
                 assert scope in SCOPES, (method, route.pattern, scope)
+                if (route.name, method) in POSTS_THAT_READ:
+                    assert scope.endswith(":read"), (method, route.pattern)
+                    continue
                 assert scope.endswith(":read" if method in SAFE_METHODS else ":write"), (method, route.pattern)
 
 
@@ -187,8 +194,11 @@ def test_the_api_guide_lists_every_scope_and_its_example_key_holds_all_a_system_
     table = {scope for row in re.findall(r"^\| (`.+?`) \|", guide, re.M) for scope in re.findall(r"`([a-z:]+)`", row)}
     assert table == set(SCOPES)
     example = re.search(r"--scopes (\S+)", guide).group(1)
-    # A key is never notified: the example leaves the notification scopes out.
-    assert set(example.split(",")) == {scope for scope in SCOPES if not scope.startswith("notifications:")}
+    # A key is never notified: the example leaves the notification scopes out; whole identity
+    # numbers are given on purpose, never by copying an example.
+    assert set(example.split(",")) == {
+        scope for scope in SCOPES if not scope.startswith("notifications:") and scope != "identity:read"
+    }
 
 
 def test_the_command_issues_a_key_with_every_scope_the_guide_shows(reference):

@@ -128,14 +128,16 @@ def cases_to_serve(user, unit_id: int, query: str = ""):
     return qs.order_by("-year", "-number")
 
 
-def _subjects(model, number_field: str, user, unit_id: int, query: str):
+def _subjects(model, number_field: str, user, unit_id: int, query: str, *, whole_number: bool = False):
     """Subjects recorded on the unit's cases ``user`` may see: by number when digits are typed
-    (spaces allowed, as numbers are often written), otherwise by name."""
+    (spaces allowed, as numbers are often written), otherwise by name. ``whole_number``: only
+    the whole number finds one (identity numbers: typing them digit by digit must not tell
+    whose number begins how)."""
     qs = model.objects.filter(case_links__case__in=_serving_cases(user, unit_id).values("pk")).distinct()
     query = query.strip()
     digits = query.replace(" ", "")
     if digits.isdigit():
-        qs = qs.filter(**{f"{number_field}__startswith": digits})
+        qs = qs.filter(**{number_field if whole_number else f"{number_field}__startswith": digits})
     elif query:
         qs = qs.filter(name__icontains=query)
     return qs.order_by("name", "pk")
@@ -148,7 +150,7 @@ def target_organisations(user, unit_id: int, query: str = ""):
 
 def target_persons(user, unit_id: int, query: str = ""):
     """Persons a control may target, by identity number (or D-/H-number) or name."""
-    return _subjects(cases.Person, "id_number", user, unit_id, query)
+    return _subjects(cases.Person, "id_number", user, unit_id, query, whole_number=True)
 
 
 def calendar_feed_for_token(token: str):
