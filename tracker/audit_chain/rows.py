@@ -1,0 +1,57 @@
+"""What of an audit row is chained, and how a link is hashed.
+
+Every column of AuditEntry is chained (tests/tracker/test_audit_chain.py fails when a column
+is added without being listed here). Values are read as SQL text where Python's types could
+vary with the connection (time zone, inet and jsonb loaders), so a sealer and a verifier on
+different connections hash the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+
+GENESIS = bytes(32)  # the "previous hash" of the first row
+
+CHAINED_COLUMNS = (
+    "id",
+    "txid",
+    "at",
+    "actor_id",
+    "actor_agency_id",
+    "request_id",
+    "client_request_id",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "ip",
+    "before",
+    "after",
+)
+
+# In CHAINED_COLUMNS order; "at" is normalised to UTC in Python, the rest is text or int.
+SELECT_SQL = (
+    "a.id, a.txid, a.at, a.actor_id, a.actor_agency_id, a.request_id, a.client_request_id, a.action,"
+    " a.object_type, a.object_id, a.object_repr, host(a.ip), a.before::text, a.after::text"
+)
+_JSON_COLUMNS = (12, 13)
+_AT = 2
+
+
+def canonical(row: tuple) -> bytes:
+    """The row (as selected by SELECT_SQL) as canonical JSON: sorted keys, no spaces, UTF-8."""
+    values = list(row)
+    at = values[_AT]
+    values[_AT] = at.astimezone(datetime.UTC).isoformat() if at is not None else None
+    for index in _JSON_COLUMNS:
+        if values[index] is not None:
+            values[index] = json.loads(values[index])
+    return json.dumps(
+        dict(zip(CHAINED_COLUMNS, values, strict=True)), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+
+
+def link(previous: bytes, content: bytes) -> bytes:
+    return hashlib.sha256(previous + content).digest()
