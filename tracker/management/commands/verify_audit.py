@@ -22,6 +22,8 @@ class Command(BaseCommand):
             f"{report.rows} rows, {report.sealed} sealed, {report.pending} waiting for the sealer,"
             f" {report.checkpoints} checkpoints; {report.seconds:.2f} s ({report.rows_per_second:,.0f} rows/s)."
         )
+        for warning in report.warnings:
+            self.stdout.write(self.style.WARNING(f"Note: {warning}."))
         if report.ok:
             self.stdout.write(self.style.SUCCESS("The audit chain is intact."))
             return
