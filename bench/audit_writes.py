@@ -4,10 +4,12 @@
 
 Runs on a throwaway database (tracker_bench_audit) on the project's PostgreSQL (the embedded one
 unless DATABASE_URL is set). ``--writers`` processes each write audit rows through
-``audit.record``, one row per transaction, for ``--seconds``; rounds alternate between no sealer
-and a sealer process chaining every second (tracker.audit_chain.sealer.seal, what beat runs every
-10 s), so the machine's noise falls on both. Prints writes/s of each, their ratio (goal >= 0.8),
-and how far behind the sealer was at the end.
+``audit.record``, one row per transaction, throughout. Phases of ``--seconds`` rotate between
+the audit table as it was before the chain (no txid default, no chain index), the chain's
+schema without a sealer, and with a sealer process chaining every second
+(tracker.audit_chain.sealer.seal, what beat runs every 10 s), so the machine's other load falls
+on all three. Prints writes/s of each, the ratios (goal >= 0.8: with / without sealer), how busy
+the sealer was, and the bytes per row of the audit table and of the seals.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 BENCH_DB = "tracker_bench_audit"
+TXID = "pg_current_xact_id()::text::bigint"
+CHAIN_INDEX = "tracker_audit_chain_order"
+LABELS = {"before": "before the chain", "without": "without sealer  ", "with": "with sealer     "}
 
 
 def bench_database_url() -> str:
@@ -46,7 +51,7 @@ def recreate_database() -> None:
         cursor.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
-def writer(seconds: float, barrier, results) -> None:
+def writer(stop, ready) -> None:
     import django
 
     django.setup()
@@ -56,53 +61,38 @@ def writer(seconds: float, barrier, results) -> None:
     from tracker import audit
 
     agency = Agency.objects.order_by("pk").first()
-    barrier.wait(timeout=120)
-    written, deadline = 0, time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    ready.release()
+    written = 0
+    while not stop.is_set():
         with transaction.atomic():
             audit.record(actor=None, action="bench.write", obj=agency, after={"n": written})
         written += 1
-    results.put(written)
 
 
-def sealer(stop, results) -> None:
+def sealer(stop, active, ready, results) -> None:
+    """Chains every second while ``active`` is set; adds up what it did per phase."""
     import django
 
     django.setup()
     from tracker.audit_chain.sealer import seal
 
+    ready.release()
     sealed, busy = 0, 0.0
     while not stop.is_set():
+        if not active.wait(0.1):
+            if sealed:
+                results.put((sealed, busy))
+                sealed, busy = 0, 0.0
+            continue
         started = time.monotonic()
         sealed += seal()
         busy += time.monotonic() - started
         stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
-    results.put((sealed, busy))
-
-
-def run_round(writers: int, seconds: float, with_sealer: bool) -> tuple[float, tuple[int, float] | None]:
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(writers + 1), ctx.Queue()
-    stop, sealer_results = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=writer, args=(seconds, barrier, results)) for _ in range(writers)]
-    sealing = ctx.Process(target=sealer, args=(stop, sealer_results)) if with_sealer else None
-    for proc in procs + ([sealing] if sealing else []):
-        proc.start()
-    barrier.wait(timeout=120)
-    started = time.monotonic()
-    total = sum(results.get(timeout=seconds + 120) for _ in procs)
-    elapsed = time.monotonic() - started
-    for proc in procs:
-        proc.join()
-    sealer_figures = None
-    if sealing:
-        stop.set()
-        sealer_figures = sealer_results.get(timeout=120)
-        sealing.join()
-    return total / elapsed, sealer_figures
 
 
 def inner(writers: int, seconds: float, rounds: int) -> None:
+    """The writers run throughout; the sealer is switched on and off in alternate phases, and
+    each phase's rate is read from the audit table's id sequence."""
     import django
 
     django.setup()
@@ -110,26 +100,62 @@ def inner(writers: int, seconds: float, rounds: int) -> None:
 
     from agencies.reference_data import load_reference_data
     from tracker.audit_chain.sealer import seal
-    from tracker.models import AuditEntry
 
     load_reference_data()
-    seal(wait=True)
-    without, with_ = [], []
-    sealer_lines = []
-    for round_ in range(1, rounds + 1):
-        for with_sealer in (False, True):
-            rate, sealer_figures = run_round(writers, seconds, with_sealer)
-            (with_ if with_sealer else without).append(rate)
-            label = "with sealer   " if with_sealer else "without sealer"
-            line = f"round {round_} {label}: {rate:8.0f} audit writes/s"
-            if sealer_figures:
-                left = AuditEntry.objects.count() - _sealed(connection)
-                sealed, busy = sealer_figures
-                line += f"  (sealer: {sealed} rows chained, busy {busy:.1f} s of {seconds:.0f}; {left} left at the end)"
-                sealer_lines.append(left)
-            print(line, flush=True)
-            seal(wait=True)  # the next round starts from a chain that is up to date
-    before, after = statistics.median(without), statistics.median(with_)
+    ctx = multiprocessing.get_context("spawn")
+    stop, active, ready, sealer_results = ctx.Event(), ctx.Event(), ctx.Semaphore(0), ctx.Queue()
+    procs = [ctx.Process(target=writer, args=(stop, ready)) for _ in range(writers)]
+    procs.append(ctx.Process(target=sealer, args=(stop, active, ready, sealer_results)))
+    for proc in procs:
+        proc.start()
+    for _ in procs:
+        ready.acquire(timeout=300)
+
+    def written() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT last_value FROM tracker_auditentry_id_seq")
+            return cursor.fetchone()[0]
+
+    def schema(chained: bool) -> None:
+        """Without the chain's txid default and index, the audit table is as it was before (the column stays:
+        the model returns it; a constant default costs nothing)."""
+        with connection.cursor() as cursor:
+            if chained:
+                cursor.execute(f"ALTER TABLE tracker_auditentry ALTER COLUMN txid SET DEFAULT ({TXID})")
+                cursor.execute(f"CREATE INDEX IF NOT EXISTS {CHAIN_INDEX} ON tracker_auditentry (txid, id)")
+            else:
+                cursor.execute(f"DROP INDEX IF EXISTS {CHAIN_INDEX}")
+                cursor.execute("ALTER TABLE tracker_auditentry ALTER COLUMN txid SET DEFAULT 0")
+
+    def phase(kind: str) -> float:
+        active.clear()
+        schema(kind != "before")
+        # Every phase starts from a chain that is up to date: the sealer's steady work is measured,
+        # not the backlog the phase before left. (Rows of "before" phases, txid 0, are never chained.)
+        seal(wait=True)
+        if kind == "with":
+            active.set()
+        time.sleep(1)  # settle
+        first, started = written(), time.monotonic()
+        time.sleep(seconds)
+        return (written() - first) / (time.monotonic() - started)
+
+    phase("without")  # warm-up
+    rates: dict[str, list[float]] = {kind: [] for kind in LABELS}
+    try:
+        for round_ in range(1, rounds + 1):
+            for kind, label in LABELS.items():
+                rates[kind].append(phase(kind))
+                print(f"round {round_} {label}: {rates[kind][-1]:8.0f} audit writes/s", flush=True)
+        active.clear()
+        sealed, busy = sealer_results.get(timeout=60)
+        print(f"sealer, last phase: {sealed} rows chained, busy {busy:.1f} s of {seconds + 1:.0f} (one process)")
+    finally:
+        stop.set()
+        for proc in procs:
+            proc.join(timeout=60)
+    schema(True)
+    medians = {kind: statistics.median(values) for kind, values in rates.items()}
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         (pg,) = cursor.fetchone()
@@ -140,13 +166,15 @@ def inner(writers: int, seconds: float, rounds: int) -> None:
         rows, audit_bytes, seal_bytes = cursor.fetchone()
     print()
     print(f"machine: {_cpu_model()}, {os.cpu_count()} cores; PostgreSQL {pg}")
-    print(f"{writers} writers, {seconds:.0f} s x {rounds} rounds each, medians:")
-    print(f"  without sealer: {before:8.0f} audit writes/s")
-    print(f"  with sealer:    {after:8.0f} audit writes/s (sealing every second)")
-    print(f"  ratio: {after / before:.2f} (goal >= 0.8)")
-    # Each round's pair ran back to back: its ratio is the least disturbed by the machine's other load.
-    pairs = statistics.median(w / wo for w, wo in zip(with_, without, strict=True))
-    print(f"  median of the rounds' own ratios: {pairs:.2f}")
+    print(f"{writers} writers, {rounds} rounds of {seconds:.0f} s per phase, medians:")
+    for kind, label in LABELS.items():
+        print(f"  {label}: {medians[kind]:8.0f} audit writes/s")
+    print(f"  ratio with sealer / without sealer: {medians['with'] / medians['without']:.2f} (goal >= 0.8)")
+    print(f"  ratio with sealer / before the chain: {medians['with'] / medians['before']:.2f}")
+    # Each round's phases ran back to back: their ratios are the least disturbed by the machine's other load.
+    for other in ("without", "before"):
+        pairs = statistics.median(w / o for w, o in zip(rates["with"], rates[other], strict=True))
+        print(f"  median of the rounds' own ratios, with sealer / {LABELS[other].strip()}: {pairs:.2f}")
     print(
         f"storage: {rows} rows; audit table {audit_bytes / rows:.0f} bytes/row,"
         f" seals {seal_bytes / rows:.0f} bytes/row (tables and indexes)"
@@ -161,12 +189,6 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
-
-
-def _sealed(connection) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM tracker_auditseal")
-        return cursor.fetchone()[0]
 
 
 def main() -> None:

@@ -70,6 +70,7 @@ class _Altered:
 def verify(*, store=None, public_key=None) -> Report:
     started = time.monotonic()
     report = Report()
+    # Read before the database snapshot is taken: every seal a checkpoint names is then in it.
     records = (store or checkpoint_store()).read()
     checkpoints = _checked_checkpoints(records, public_key, report)
     outermost = not connection.in_atomic_block
