@@ -8,7 +8,6 @@ different connections hash the same bytes.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 
@@ -31,20 +30,19 @@ CHAINED_COLUMNS = (
     "after",
 )
 
-# In CHAINED_COLUMNS order; "at" is normalised to UTC in Python, the rest is text or int.
+# In CHAINED_COLUMNS order, as ints and text whatever the session's settings: "at" in UTC with
+# microseconds (formatted by PostgreSQL: parsing timestamps was a third of verify's time).
 SELECT_SQL = (
-    "a.id, a.txid, a.at, a.actor_id, a.actor_agency_id, a.request_id, a.client_request_id, a.action,"
-    " a.object_type, a.object_id, a.object_repr, host(a.ip), a.before::text, a.after::text"
+    "a.id, a.txid, to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), a.actor_id,"
+    " a.actor_agency_id, a.request_id, a.client_request_id, a.action, a.object_type, a.object_id, a.object_repr,"
+    " host(a.ip), a.before::text, a.after::text"
 )
 _JSON_COLUMNS = (12, 13)
-_AT = 2
 
 
 def canonical(row: tuple) -> bytes:
     """The row (as selected by SELECT_SQL) as canonical JSON: sorted keys, no spaces, UTF-8."""
     values = list(row)
-    at = values[_AT]
-    values[_AT] = at.astimezone(datetime.UTC).isoformat() if at is not None else None
     for index in _JSON_COLUMNS:
         if values[index] is not None:
             values[index] = json.loads(values[index])
