@@ -223,6 +223,27 @@ def test_a_row_of_a_running_transaction_holds_back_later_ones_until_it_commits()
     assert verify().ok
 
 
+def test_sealers_exclude_each_other_and_writers_never_wait_for_one():
+    from tracker.audit_chain.sealer import LOCK_KEY
+
+    write_rows(2)
+    with psycopg.connect(database_url(), autocommit=False) as other, other.cursor() as cursor:
+        # Another sealer, mid-run: it holds the lock, has read the rows and written a seal.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        cursor.execute("SELECT count(*) FROM tracker_auditentry")
+        cursor.execute("INSERT INTO tracker_auditseal (position, entry_id, entry_txid, hash) VALUES (1, -1, 0, '')")
+        with connection.cursor() as ours:
+            ours.execute("SET lock_timeout = '1s'")  # a writer that had to wait would fail here
+        try:
+            write_rows(3)
+            assert seal() == 0  # the other sealer is at work: beat's next run will catch up
+        finally:
+            with connection.cursor() as ours:
+                ours.execute("RESET lock_timeout")
+        other.rollback()
+    assert seal() == 5
+
+
 def test_rows_of_concurrent_writers_are_all_sealed_exactly_once(reference):
     stop = threading.Event()
 
