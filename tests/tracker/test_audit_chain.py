@@ -194,6 +194,29 @@ def test_the_checkpoint_is_signed_with_the_key_outside_the_database(chain_files)
     assert verify().ok
 
 
+def test_after_a_key_change_the_old_checkpoints_verify_with_the_old_public_key(chain_files):
+    from cryptography.hazmat.primitives import serialization
+
+    def public_pem(path):
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None).public_key()
+        return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    old = chain_files / "audit-signing-key.pem"
+    write_rows(2)
+    make_checkpoint()
+    settings.AUDIT_SIGNING_KEY_FILE = str(ensure_signing_key(chain_files / "new.pem"))
+    write_rows(2)
+    make_checkpoint()
+    problems = verify().problems  # the new key alone does not know the old checkpoint's
+    assert [(p.kind, p.message) for p in problems] == [
+        ("checkpoint", f"checkpoint 1 names key {JsonlFileStore().read()[0]['key_id']!r}, not one of ours")
+    ]
+    (chain_files / "public.pem").write_bytes(public_pem(old) + public_pem(chain_files / "new.pem"))
+    settings.AUDIT_PUBLIC_KEY_FILE = str(chain_files / "public.pem")
+    report = verify()
+    assert report.ok and report.checkpoints == 2 and not report.warnings
+
+
 def test_a_new_key_is_made_on_demand_and_never_overwritten(chain_files):
     path = chain_files / "new.pem"
     out = StringIO()

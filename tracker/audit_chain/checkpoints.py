@@ -64,18 +64,26 @@ def signing_key() -> Ed25519PrivateKey:
     return key
 
 
-def verify_key() -> Ed25519PublicKey:
-    """AUDIT_PUBLIC_KEY_FILE when set (a verifier needs no private key), else the signing key's."""
+def verify_keys() -> dict[str, Ed25519PublicKey]:
+    """The public keys checkpoints are checked with, by key id: those in AUDIT_PUBLIC_KEY_FILE when
+    set (a verifier needs no private key; after a key change it lists the old keys and the new),
+    else the signing key's."""
     path = settings.AUDIT_PUBLIC_KEY_FILE
     if not path:
-        return signing_key().public_key()
-    try:
-        key = serialization.load_pem_public_key(Path(path).read_bytes())
-    except (OSError, ValueError) as exc:
-        raise CheckpointError(f"cannot read the audit public key {path}: {exc}") from exc
-    if not isinstance(key, Ed25519PublicKey):
-        raise CheckpointError(f"{path} is not an Ed25519 public key")
-    return key
+        keys = [signing_key().public_key()]
+    else:
+        try:
+            text = Path(path).read_text()
+            blocks = [b for b in text.split(_PEM_BEGIN) if b.strip()]
+            keys = [serialization.load_pem_public_key((_PEM_BEGIN + block).encode()) for block in blocks]
+        except (OSError, ValueError) as exc:
+            raise CheckpointError(f"cannot read the audit public keys {path}: {exc}") from exc
+        if not keys or not all(isinstance(key, Ed25519PublicKey) for key in keys):
+            raise CheckpointError(f"{path} must hold one or more Ed25519 public keys (PEM)")
+    return {key_id(key): key for key in keys}
+
+
+_PEM_BEGIN = "-----BEGIN PUBLIC KEY-----"
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:
