@@ -21,6 +21,7 @@ from tracker.audit_chain.rows import GENESIS, SELECT_SQL, canonical, link
 
 ITERSIZE = 5000
 MAX_PROBLEMS = 1000  # kept in full; the first is what an operator needs
+MAX_SWAP_CHECKS = 1000  # altered rows compared pairwise for a swap
 
 STREAM_SQL = (
     f"SELECT s.position, s.entry_id, s.entry_txid, s.hash, {SELECT_SQL}"
@@ -165,7 +166,11 @@ class _Pass:
         self.count += 1
         if position is None:
             if self.head is not None and (row[1], row[0]) <= self.head:
-                self.problem(row[0], "inserted", "inside the sealed chain but without a seal: added afterwards")
+                self.problem(
+                    row[0],
+                    "inserted",
+                    "inside the sealed chain but without a seal: added afterwards (or its seal removed)",
+                )
             else:
                 self.report.pending += 1
         else:
@@ -176,7 +181,8 @@ class _Pass:
                 problem = self.problem(
                     row[0], "altered", f"its content no longer matches its seal (position {position})"
                 )
-                self.altered.append(_Altered(problem, row, previous, sealed))
+                if len(self.altered) < MAX_SWAP_CHECKS:
+                    self.altered.append(_Altered(problem, row, previous, sealed))
             self.last_seal = (position, sealed)
         self.at_checkpoint(row[0])
 
