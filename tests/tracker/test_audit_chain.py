@@ -76,6 +76,8 @@ def sealed_chain():
 
 
 def test_every_column_of_an_audit_row_is_chained():
+    # A new column goes into CHAINED_COLUMNS and SELECT_SQL (canonical() zips them strictly),
+    # nullable: NULLs are not hashed, so the rows sealed before it still verify.
     assert {f.column for f in AuditEntry._meta.concrete_fields} == set(chain_rows.CHAINED_COLUMNS)
 
 

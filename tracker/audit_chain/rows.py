@@ -1,9 +1,10 @@
 """What of an audit row is chained, and how a link is hashed.
 
 Every column of AuditEntry is chained (tests/tracker/test_audit_chain.py fails when a column
-is added without being listed here). Values are read as SQL text where Python's types could
-vary with the connection (time zone, inet and jsonb loaders), so a sealer and a verifier on
-different connections hash the same bytes.
+is added without being listed here). NULLs are left out of the JSON, so a column added later
+as nullable leaves the rows sealed before it hashing as they did. Values are read as SQL text
+where Python's types could vary with the connection (time zone, inet and jsonb loaders), so a
+sealer and a verifier on different connections hash the same bytes.
 """
 
 from __future__ import annotations
@@ -46,9 +47,8 @@ def canonical(row: tuple) -> bytes:
     for index in _JSON_COLUMNS:
         if values[index] is not None:
             values[index] = json.loads(values[index])
-    return json.dumps(
-        dict(zip(CHAINED_COLUMNS, values, strict=True)), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode()
+    content = {name: value for name, value in zip(CHAINED_COLUMNS, values, strict=True) if value is not None}
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def link(previous: bytes, content: bytes) -> bytes:
