@@ -19,29 +19,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+from bench.throwaway_db import bench_database_url, recreate_database  # noqa: E402 - needs ROOT on sys.path
+
 BENCH_DB = "tracker_bench"
-
-
-def bench_database_url() -> str:
-    import django
-    from django.conf import settings
-
-    django.setup()
-    parts = urlsplit(settings.DATABASE_URL)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
-def recreate_database() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
 def main() -> None:
@@ -49,8 +34,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000)
     args = parser.parse_args()
 
-    url = bench_database_url()
-    recreate_database()
+    url = bench_database_url(BENCH_DB)
+    recreate_database(BENCH_DB)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false"}  # DEBUG keeps every query in memory
     # From here on this process, and the worker, use the bench database.
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)

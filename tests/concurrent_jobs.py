@@ -23,3 +23,17 @@ def book_officer(actor_username: str, control_id: str, officer_username: str) ->
         officer=User.objects.get(username=officer_username),
     )
     return str(booking.control_id)
+
+
+def write_audit_rows(count: int) -> int:
+    """Each row in its own transaction through audit.record, as a service writes it."""
+    from django.db import transaction
+
+    from agencies.models import Agency
+    from tracker import audit
+
+    agency = Agency.objects.order_by("pk").first()
+    for i in range(count):
+        with transaction.atomic():
+            audit.record(actor=None, action="test.write", obj=agency, after={"i": i})
+    return count

@@ -52,6 +52,8 @@ def test_run_all_starts_everything_restarts_a_child_that_dies_and_ctrl_c_leaves_
         assert any("celery" in c and "beat" in c for c in commands)
         servers = [p for p in psutil.process_iter(["cmdline"]) if str(tmp_path) in " ".join(p.info["cmdline"] or [])]
         assert any("postgres" in p.name() for p in servers) and any("redis" in p.name() for p in servers)
+        # The first start made the audit chain's signing key, private to its owner.
+        assert (tmp_path / "var" / "audit-signing-key.pem").stat().st_mode & 0o777 == 0o600
 
         # The worker dies: it is started again.
         (worker,) = [p for p in psutil.Process(proc.pid).children() if "worker" in " ".join(p.cmdline())]

@@ -14,6 +14,8 @@ def import_settings(module: str, **env) -> subprocess.CompletedProcess:
         **os.environ,
         "DATABASE_URL": "postgres://x@localhost/x",
         "REDIS_URL": "redis://localhost:6379/0",
+        "AUDIT_SIGNING_KEY_FILE": "/run/secrets/audit_signing_key",
+        "AUDIT_CHECKPOINT_FILE": "/srv/audit/checkpoints.jsonl",
         **env,
     }
     return subprocess.run(
@@ -45,6 +47,12 @@ def test_production_starts_with_a_proper_key_from_a_file(tmp_path):
     secret.write_text(GOOD_KEY)
     result = import_settings("config.settings.production", DEBUG="false", SECRET_KEY_FILE=str(secret))
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", ["AUDIT_SIGNING_KEY_FILE", "AUDIT_CHECKPOINT_FILE"])
+def test_production_demands_where_the_audit_key_and_checkpoints_live(missing):
+    result = import_settings("config.settings.production", DEBUG="false", SECRET_KEY=GOOD_KEY, **{missing: ""})
+    assert result.returncode != 0 and f"{missing} is required in production" in result.stderr
 
 
 def test_a_boolean_that_is_not_true_or_false_stops_the_start():

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Now
 
 
 class UUIDModel(models.Model):
@@ -46,14 +47,39 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True, help_text="The caller's address.")
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+    # The writing transaction's id, set by the database. The hash chain (tracker/audit_chain)
+    # links rows in (txid, id) order and only once every transaction below is over, so writers
+    # never wait for it.
+    txid = models.BigIntegerField(db_default=RawSQL("pg_current_xact_id()::text::bigint", []), editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"]),
+            models.Index(fields=["txid", "id"], name="tracker_audit_chain_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class AuditSeal(models.Model):
+    """One link of the audit hash chain: ``hash`` = SHA-256(previous hash || the canonical
+    content of audit row ``entry_id``). Positions run 1, 2, 3… without gaps in the rows'
+    (txid, id) order. Append-only by the same triggers as the audit trail (migration 0008)."""
+
+    position = models.BigIntegerField(primary_key=True)
+    entry_id = models.BigIntegerField(unique=True)
+    entry_txid = models.BigIntegerField()
+    hash = models.BinaryField(max_length=32)
+    sealed_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"#{self.position} row {self.entry_id} {bytes(self.hash).hex()[:16]}"
 
 
 class Event(models.Model):

@@ -327,7 +327,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.daily_digest",
         "schedule": crontab(hour=env.int("MORNING_HOUR", default=7), minute=5),
     },
+    # The audit hash chain (tracker/audit_chain): seal often, sign the head less often.
+    "audit-seal": {
+        "task": "tracker.audit_seal",
+        "schedule": env.int("AUDIT_SEAL_SECONDS", default=10),
+        "options": {"expires": env.int("AUDIT_SEAL_SECONDS", default=10)},
+    },
+    "audit-checkpoint": {
+        "task": "tracker.audit_checkpoint",
+        "schedule": env.int("AUDIT_CHECKPOINT_SECONDS", default=300),
+    },
 }
+# Signed checkpoints of the audit chain: the private key is a file the database never sees
+# (`make run` creates one in var/; production must name it), the checkpoints go to a store the
+# database cannot rewrite (a JSONL file opened O_APPEND by default; any class with append/read).
+AUDIT_SIGNING_KEY_FILE = env.str("AUDIT_SIGNING_KEY_FILE", default=str(VAR_DIR / "audit-signing-key.pem"))
+AUDIT_PUBLIC_KEY_FILE = env.str("AUDIT_PUBLIC_KEY_FILE", default="")
+AUDIT_CHECKPOINT_FILE = env.str("AUDIT_CHECKPOINT_FILE", default=str(VAR_DIR / "audit-checkpoints.jsonl"))
+AUDIT_CHECKPOINT_STORE = env.str("AUDIT_CHECKPOINT_STORE", default="tracker.audit_chain.checkpoints.JsonlFileStore")
 OUTBOX_SWEEP_AFTER = timedelta(seconds=env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=30))
 # Fan-out works in batches: events claimed per dispatch transaction, deliveries per task.
 DISPATCH_BATCH_SIZE = env.int("DISPATCH_BATCH_SIZE", default=100)

@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import env, strict_bool
 
 from .base import *  # noqa: F403
-from .base import DEBUG, SECRET_KEY, WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE
+from .base import AUDIT_CHECKPOINT_STORE, DEBUG, SECRET_KEY, WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be false in production.")
@@ -19,6 +19,17 @@ if SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50 or len(set(S
 if WEBHOOK_ALLOW_PRIVATE or WEBHOOK_ALLOW_HTTP:
     raise ImproperlyConfigured(
         "WEBHOOK_ALLOW_PRIVATE and WEBHOOK_ALLOW_HTTP must be false in production: webhooks go to public https URLs."
+    )
+# The audit chain's signing key must be placed deliberately, not found in a checkout's var/.
+if not env.str("AUDIT_SIGNING_KEY_FILE", default=""):
+    raise ImproperlyConfigured(
+        "AUDIT_SIGNING_KEY_FILE is required in production: the audit chain's Ed25519 private key, outside the"
+        " database (manage.py audit_checkpoint --new-key PATH makes one)."
+    )
+if AUDIT_CHECKPOINT_STORE.endswith(".JsonlFileStore") and not env.str("AUDIT_CHECKPOINT_FILE", default=""):
+    raise ImproperlyConfigured(
+        "AUDIT_CHECKPOINT_FILE is required in production: the append-only file the signed audit checkpoints go to,"
+        " where the database role cannot write."
     )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

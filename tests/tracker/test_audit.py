@@ -75,6 +75,7 @@ def test_only_the_test_settings_allow_truncate(tmp_path):
             cwd=root,
             env={"DATABASE_URL": "postgres://x@localhost/x", "REDIS_URL": "redis://localhost:6379/0",
                  "SECRET_KEY": "k3Y-" + "x7Qp9zR2mW4vT8bN1cL6dF0gH5jS3aE" * 2, "DEBUG": "false",
+                 "AUDIT_SIGNING_KEY_FILE": "/run/secrets/k", "AUDIT_CHECKPOINT_FILE": "/srv/audit/c.jsonl",
                  "PATH": "/usr/bin:/bin"},
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand
 
 from config.env import VAR_DIR
 from tracker import demo
+from tracker.audit_chain.checkpoints import ensure_signing_key
 
 RESTART_DELAYS = (1, 2, 4, 8, 16, 30)  # seconds, after the 1st, 2nd, … exit in a row
 HEALTHY_AFTER = 60  # seconds a child must run for its next exit to count as the first
@@ -34,6 +35,7 @@ class Command(BaseCommand):
     def handle(self, *args, addr, no_seed, **options):
         VAR_DIR.mkdir(parents=True, exist_ok=True)  # beat's schedule lives there
         call_command("migrate", interactive=False, verbosity=0)
+        ensure_signing_key()  # the audit chain's checkpoint key, in var/ unless configured
         if not no_seed:
             self.stdout.write("Loading demo data (first start takes a minute or two)…")
             call_command("seed_demo")
