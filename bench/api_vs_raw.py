@@ -83,6 +83,9 @@ def server_env(url: str, secret: str) -> dict:
         # One key plays every client: DRF's per-client limit (1,200/min) would answer 429 instead.
         "API_RATE_LIMIT": "10000000/minute",
         "LOG_LEVEL": "WARNING",
+        # Demanded by production (the audit chain's key and checkpoints); the web server never signs.
+        "AUDIT_SIGNING_KEY_FILE": str(ROOT / "var" / "audit-signing-key.pem"),
+        "AUDIT_CHECKPOINT_FILE": str(ROOT / "var" / "audit-checkpoints.jsonl"),
     }
 
 

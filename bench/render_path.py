@@ -39,6 +39,8 @@ def setup(database_url: str | None) -> None:
         API_RATE_LIMIT="10000000/minute",
         LOG_LEVEL="WARNING",
         ALLOWED_HOSTS="testserver",
+        AUDIT_SIGNING_KEY_FILE=str(ROOT / "var" / "audit-signing-key.pem"),  # demanded by production
+        AUDIT_CHECKPOINT_FILE=str(ROOT / "var" / "audit-checkpoints.jsonl"),
     )
     import django
 

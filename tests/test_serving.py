@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 
 from tests.processes import database_url
+from tests.test_settings_and_deployment import AUDIT_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +35,7 @@ def gunicorn(django_db_setup, django_db_blocker):
         "DEBUG": "false",
         "WEB_BIND": f"127.0.0.1:{port}",
         "WEB_WORKERS": "1",
+        **AUDIT_FILES,  # demanded by production; the web server never signs
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],

@@ -9,13 +9,19 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# What production demands besides the secret key: where the audit chain's key and checkpoints live.
+AUDIT_FILES = {
+    "AUDIT_SIGNING_KEY_FILE": "/run/secrets/audit_signing_key",
+    "AUDIT_CHECKPOINT_FILE": "/srv/audit/checkpoints.jsonl",
+}
+
+
 def import_settings(module: str, **env) -> subprocess.CompletedProcess:
     environment = {
         **os.environ,
         "DATABASE_URL": "postgres://x@localhost/x",
         "REDIS_URL": "redis://localhost:6379/0",
-        "AUDIT_SIGNING_KEY_FILE": "/run/secrets/audit_signing_key",
-        "AUDIT_CHECKPOINT_FILE": "/srv/audit/checkpoints.jsonl",
+        **AUDIT_FILES,
         **env,
     }
     return subprocess.run(
@@ -106,6 +112,7 @@ def test_check_deploy_is_clean_under_the_production_settings():
         "SECRET_KEY": GOOD_KEY,
         "DATABASE_URL": "postgres://x@localhost/x",
         "REDIS_URL": "redis://localhost:6379/0",
+        **AUDIT_FILES,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -122,7 +129,7 @@ def test_production_sends_hsts_for_a_year_with_subdomains_and_secure_cookies():
         "p.CSRF_COOKIE_SECURE, p.SESSION_COOKIE_HTTPONLY, p.SECURE_SSL_REDIRECT)"
     )
     environment = {**os.environ, "SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgres://x@localhost/x",
-                   "REDIS_URL": "redis://localhost:6379/0"}  # fmt: skip
+                   "REDIS_URL": "redis://localhost:6379/0", **AUDIT_FILES}  # fmt: skip
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
     assert result.stdout.split() == ["31536000", "True", "True", "True", "True", "True"], result.stderr
 
