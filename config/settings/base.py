@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "web.middleware.UserLanguageMiddleware",
     "tracker.middleware.RequestContextMiddleware",
+    # Inside the request context: its access.refused rows carry the request id and address.
+    "tracker.access_audit.AccessRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
