@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "tracker.controls",
     "tracker.referrals",
     "tracker.notifications",
+    "tracker.audit_trail",
     "web",
 ]
 
