@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tracker.validators import validate_filter_date
+from web.forms import Form
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(Form):
     person = forms.CharField(
         label=pgettext_lazy("audit search", "Person"),
         required=False,
@@ -31,13 +32,13 @@ class AuditSearchForm(forms.Form):
         label=pgettext_lazy("audit search", "From"),
         required=False,
         validators=[validate_filter_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
         label=pgettext_lazy("audit search", "To"),
         required=False,
         validators=[validate_filter_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     action = forms.CharField(
         label=pgettext_lazy("audit search", "Action"),
