@@ -107,15 +107,24 @@ def _exists(model, pk) -> bool:
         return False
 
 
+# URL parameters that are secrets (a calendar link's token): a wrong one is not written down,
+# as it may be a valid one mistyped.
+SECRET_PARAMS = {"token"}
+
+
 def record_refusal(request, status: int) -> None:
     match = request.resolver_match
     model, pk = asked_object(match)
+    asked = {name: "…" if name in SECRET_PARAMS else str(value)[:64] for name, value in match.kwargs.items()}
+    path = request.path
+    for name in SECRET_PARAMS & set(match.kwargs):
+        path = path.replace(str(match.kwargs[name]), "…")
     detail = {
         "status": status,
         "method": request.method,
-        "path": request.path[:500],
+        "path": path[:500],
         "route": match.view_name,
-        "asked": {name: str(value)[:64] for name, value in match.kwargs.items()},
+        "asked": asked,
     }
     if model is not None and pk is not None:
         detail["exists"] = _exists(model, pk)

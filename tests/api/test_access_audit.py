@@ -164,6 +164,25 @@ def test_an_out_of_scope_case_page_and_a_missing_one_are_refused_alike_on_the_we
     ]
 
 
+def test_a_web_form_posted_without_its_csrf_token_is_refused_and_recorded(alice, labour_case):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    url = reverse("cases:add_task", args=[labour_case.pk])
+    assert client.post(url, {"title": "x"}).status_code == 403
+    (refused,) = rows("access.refused")
+    assert refused.actor == alice and refused.after["status"] == 403 and refused.after["path"] == url
+    assert refused.object_id == str(labour_case.pk) and refused.after["exists"] is True
+
+
+def test_a_wrong_calendar_link_is_recorded_without_the_token_tried(client, db):
+    token = "s3cret-" + "x" * 36
+    assert client.get(reverse("controls:calendar_feed", args=[token])).status_code == 404
+    (refused,) = rows("access.refused")
+    assert token not in str(refused.after) and refused.after["asked"] == {"token": "…"}
+
+
 def test_an_unknown_path_names_no_object_and_is_not_recorded(client, alice):
     client.force_login(alice)
     assert client.get("/no-such-page/").status_code == 404

@@ -62,6 +62,7 @@ LISTS = [
     "/api/v1/contact-points/", "/api/v1/webhooks/", "/api/v1/units/OSL/members/",
     "/api/v1/cases/{case}/subjects/", "/api/v1/cases/{case}/journal/", "/api/v1/cases/{case}/tasks/",
     "/api/v1/controls/{control}/participants/", "/api/v1/controls/{control}/findings/",
+    "/api/v1/audit/", "/api/v1/audit/?case={case}&action=case.",
 ]  # fmt: skip
 
 
