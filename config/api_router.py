@@ -8,6 +8,7 @@ from agencies.api.views import AgencyViewSet, ContactPointViewSet, UnitViewSet
 from cases.api.views import CaseViewSet, OrganisationViewSet, PersonViewSet
 from tracker.api.routes import require_declared_scopes
 from tracker.api.views import EventFeedView, SubscriptionViewSet
+from tracker.audit_trail.api import AuditEntryViewSet
 from tracker.controls.api.views import ControlViewSet
 from tracker.notifications.api import DeliveryViewSet, NotificationViewSet
 from tracker.referrals.api.views import ReferralViewSet
@@ -38,6 +39,7 @@ router.register("referrals", ReferralViewSet, basename="referral")
 router.register("webhooks", SubscriptionViewSet, basename="webhook")
 router.register(r"webhooks/(?P<subscription_pk>[^/]+)/deliveries", DeliveryViewSet, basename="webhook-delivery")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("audit", AuditEntryViewSet, basename="audit")
 
 app_name = "api"
 urlpatterns = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("referrals/", include("tracker.referrals.urls")),
     path("controls/", include("tracker.controls.urls")),
     path("notifications/", include("tracker.notifications.urls")),
+    path("audit/", include("tracker.audit_trail.urls")),
     path("cases/", include("cases.urls")),
     path("", include("web.urls")),
 ]

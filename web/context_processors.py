@@ -15,6 +15,7 @@ MENU = [
     ("referrals:list", _("Referrals")),
     ("referrals:desk", _("Contact point desk")),
     ("web:statistics", _("Statistics")),
+    ("audit_trail:search", _("Audit trail")),
 ]
 
 # Entries not for everyone: url name -> dotted path of a predicate on the user. A predicate
@@ -23,6 +24,7 @@ MENU = [
 MENU_AUDIENCE = {
     "referrals:list": "tracker.referrals.selectors.is_unit_member",
     "referrals:desk": "tracker.referrals.selectors.is_desk_officer",
+    "audit_trail:search": "tracker.audit_trail.selectors.is_auditor",
 }
 
 

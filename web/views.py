@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agencies import services as agency_services
 from cases import nace
+from tracker.audit import record_access
 from tracker.exceptions import DomainValidationError
 from tracker.notifications.presentation import present
 from tracker.notifications.selectors import notifications_for
@@ -142,6 +143,12 @@ def statistics_export(request, kind: str):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    record_access(
+        actor=request.user,
+        action="export.statistics",
+        object_type="statistics",
+        detail={"format": kind, "filters": {k: request.GET.getlist(k) for k in sorted(request.GET)}},
+    )
     return response
 
 

@@ -19,6 +19,7 @@ from cases.filtersets import CaseFilter
 from cases.models import Attachment, Case, CaseSubject, Organisation, Person
 from cases.reveal import IDENTITY_SCOPE, record_disclosure, reveal_identity_number
 from cases.selectors import cases_visible_to, journal_visible_to, organisations_visible_to, persons_visible_to
+from tracker.access_audit import record_read, record_search
 from tracker.api.base import OrderingFilter, Pagination, TrackerViewSet, expected_version
 from tracker.api.parsers import JSONParser, MultiPartParser
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
@@ -93,6 +94,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingVi
     ordering_fields = ["received_on", "created_at", "updated_at", "reference", "priority"]
     queryset = Case.objects.none()
     etag_actions = ("retrieve", "create", "update", "partial_update", "transition")
+    read_audit_action = "case.view"
 
     def scoped_queryset(self, user):
         # Without the selector's prefetches: the list and detail are read as rows (cases.api.reads),
@@ -264,7 +266,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingVi
     def attachment(self, request, pk=None, attachment_id=None):
         case = self.get_object()
         visible = Attachment.objects.filter(entry__in=journal_visible_to(request.user, case).values("pk"))
-        return attachment_response(get_object_or_404(visible, pk=attachment_id))
+        found = get_object_or_404(visible, pk=attachment_id)
+        record_read(request, action="attachment.view", obj=found, via="api", case=str(case.pk))
+        return attachment_response(found)
 
     # --- tasks --------------------------------------------------------------------
 
@@ -344,13 +348,20 @@ class SubjectRegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, D
     pagination_class = ListPage
     number_param: str  # query parameter and model field of the registry number
     selector = None
+    read_audit_action = "subject.view"
 
     def scoped_queryset(self, user):
         qs = self.selector(user)
         number = self.request.query_params.get(self.number_param)
         if number:
-            qs = qs.filter(**{self.number_param: number.replace(" ", "")})
+            number = number.replace(" ", "")
+            if self.action == "list":  # a lookup of one person or company by number
+                record_search(self.request, action="subject.search", filters={self.number_param: number})
+            qs = qs.filter(**{self.number_param: number})
         return qs
+
+    def read_audit_detail(self, obj) -> dict:
+        return {"read": self.action, "case": str(obj.case_id)}
 
 
 @extend_schema_view(

@@ -36,6 +36,7 @@ from cases.views.page import (
     services,
     submit,
 )
+from tracker.access_audit import record_read
 from tracker.exceptions import ApplicationError, StaleObject
 
 HISTORY_PAGE = 50
@@ -254,6 +255,7 @@ def add_journal_entry(request, pk):
 def attachment(request, pk, attachment_pk):
     case = get_case(request, pk)
     found = get_object_or_404(attachments_visible_to(request.user, case), pk=attachment_pk)
+    record_read(request, action="attachment.view", obj=found, via="web", case=str(case.pk))
     return attachment_response(found)
 
 

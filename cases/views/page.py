@@ -20,6 +20,7 @@ from cases.history import case_history_lines
 from cases.messages import system_record
 from cases.permissions import can_work_on_case, may_assign, may_decide_transfer, transitions_for
 from cases.selectors import assignable_officers, case_history, case_viewers, cases_visible_to, journal_timeline
+from tracker.access_audit import record_read
 from tracker.exceptions import ApplicationError
 
 
@@ -59,12 +60,21 @@ def person_check_url(case) -> str:
     return reverse("cases:add_person", args=[case.pk])
 
 
+# The GETs that show the case (the page with its htmx journal pages, its history, its edit
+# form) record ``case.view``; a download records ``attachment.view``; the number checks run as
+# one types are not views; a POST is a write, audited by its service.
+CASE_VIEW_PAGES = {"detail", "history", "edit"}
+
+
 def get_case(request, pk):
     """The case, if the user may see it (404 otherwise), with what every section reads."""
-    return get_object_or_404(
+    case = get_object_or_404(
         cases_visible_to(request.user).prefetch_related("assignments__officer"),
         pk=pk,
     )
+    if request.method in ("GET", "HEAD") and request.resolver_match.url_name in CASE_VIEW_PAGES:
+        record_read(request, action="case.view", obj=case, via="web", page=request.resolver_match.url_name)
+    return case
 
 
 class CasePage:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tracker.controls",
     "tracker.referrals",
     "tracker.notifications",
+    "tracker.audit_trail",
     "web",
 ]
 
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "web.middleware.UserLanguageMiddleware",
     "tracker.middleware.RequestContextMiddleware",
+    # Inside the request context: its access.refused rows carry the request id and address.
+    "tracker.access_audit.AccessRefusalMiddleware",
     "csp.middleware.CSPMiddleware",
     # After the request context (the audit rows need the caller's address); axes last, as it asks.
     "web.security.SessionExpiryMiddleware",

@@ -8,8 +8,13 @@ from tests.api.conftest import NEW_CASE, client_for
 from tests.api.test_controls_referrals_api import CONTROL
 from tracker import demo
 
-# Per request, before the list's own queries: API key lookup, last-used update, the caller's
-# memberships (scoping), and for some lists a desk lookup; then the page and its prefetches.
+# Per request, before the list's own queries: API key lookup, the caller's memberships
+# (scoping), and for some lists a desk lookup; then the page and its prefetches. Once a minute
+# per key (tracker/access_audit.py) two more: the last-used UPDATE and the apikey.use audit
+# INSERT; and a nested list of a case (subjects, journal, tasks) reads the case, so once a
+# minute per key and case one more: the case.view audit INSERT. Each URL is fetched once
+# before it is measured, so those once-a-minute writes are behind it;
+# test_the_first_read_in_a_minute_costs_exactly_its_audit_rows counts them.
 MAX_QUERIES = 12
 
 
@@ -57,6 +62,7 @@ LISTS = [
     "/api/v1/contact-points/", "/api/v1/webhooks/", "/api/v1/units/OSL/members/",
     "/api/v1/cases/{case}/subjects/", "/api/v1/cases/{case}/journal/", "/api/v1/cases/{case}/tasks/",
     "/api/v1/controls/{control}/participants/", "/api/v1/controls/{control}/findings/",
+    "/api/v1/audit/", "/api/v1/audit/?case={case}&action=case.",
 ]  # fmt: skip
 
 
@@ -64,6 +70,7 @@ def test_every_list_runs_constant_queries(seeded_oslo):
     client, case, control = seeded_oslo
     for template in LISTS:
         url = template.format(case=case, control=control)
+        client.get(url)  # the minute's audit rows for this key and object: counted below
         counts = {}
         for size in (1, 200):
             sep = "&" if "?" in url else "?"
@@ -77,3 +84,37 @@ def test_every_list_runs_constant_queries(seeded_oslo):
                 assert len(rows) >= 1, url
         assert counts[1] == counts[200], (url, counts)
         assert counts[200] <= MAX_QUERIES, (url, counts)
+
+
+def test_the_first_read_in_a_minute_costs_exactly_its_audit_rows(reference, make_key):
+    from django.core.cache import cache
+
+    from tracker.models import AuditEntry
+
+    _, token = make_key(agency="LABOUR", units=("OSL",))
+    client = client_for(token)
+    case = client.post("/api/v1/cases/", NEW_CASE, format="json").json()
+    cache.delete_many([f"audit-once:apikey.use:{client_key(token)}"])  # the POST took this minute's key row
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    detail = f"/api/v1/cases/{case['id']}/"
+    before = AuditEntry.objects.count()
+    first, second, third = count(detail), count(detail), count(detail)
+    # First: + the last-used UPDATE, the apikey.use INSERT and the case.view INSERT.
+    assert first == second + 3
+    assert second == third
+    assert AuditEntry.objects.count() - before == 2
+    # A nested read of the same case within the minute writes nothing more.
+    assert count(f"/api/v1/cases/{case['id']}/subjects/") <= MAX_QUERIES
+    assert AuditEntry.objects.count() - before == 2
+
+
+def client_key(token: str) -> str:
+    from agencies.models import ApiKey
+
+    prefix = token.removeprefix("trk_").split("_", 1)[0]
+    return str(ApiKey.objects.get(prefix=prefix).pk)

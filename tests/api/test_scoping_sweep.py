@@ -62,7 +62,7 @@ SHARED = {
     ("api:unit-members", "other_agency_person"): "NAV serves in Oslo too: the unit's members are its colleagues",
 }
 # Query parameters that page or order a list rather than select from it.
-NOT_FILTERS = {"cursor", "page_size", "ordering", "after", "limit"}
+NOT_FILTERS = {"cursor", "page_size", "ordering", "after", "limit", "format"}
 
 
 def route_id(route: Route) -> str:
@@ -288,6 +288,12 @@ def build_world() -> World:
             "organisation_number": ORGANISATION_NUMBER,
             "id_number": worker["person"]["id_number"],
             "unread": "true",
+            # The audit trail: the row of the home key recording the worker on the home case.
+            "person": home.key.user.username,
+            "subject": worker["person"]["id"],
+            "action": "person.create",
+            "since": (started - datetime.timedelta(hours=1)).isoformat(),
+            "until": (timezone.now() + datetime.timedelta(days=1)).isoformat(),
             "status": {"case": db_case.status, "control": "in_progress", "referral": "sent"},
         },  # fmt: skip
         marks=marks,
@@ -424,7 +430,8 @@ def client_of(world: World, persona: str, route: Route, method: str) -> APIClien
 
 
 def gives_away(world: World, response) -> set[str]:
-    text = response.content.decode(errors="replace")
+    body = b"".join(response.streaming_content) if response.streaming else response.content  # CSV is streamed
+    text = body.decode(errors="replace")
     return {mark for mark in world.marks if mark in text}
 
 

@@ -615,13 +615,13 @@ def test_the_case_page_runs_a_constant_number_of_queries(
     _fill_case(labour_case, alice, bob, n)
     client.force_login(alice)
     client.get(detail(labour_case))
-    # Expect 26 queries: session, user, the user's unit roles; the case, its agencies, assignments,
+    # Expect 27 queries: session, user, the user's unit roles; the case, its agencies, assignments,
     # their agencies and officers; subjects (with their organisations and persons); the journal's
     # count, page and readable attachments; the people who see the case (task assignees); tasks;
     # the officers alice may assign; controls and their agencies; referrals; transfers; a page of
     # history, the people and the organisation and person names it mentions; unread notifications;
-    # units to transfer to; the menu's desk check.
-    with django_assert_num_queries(26):
+    # units to transfer to; the menu's desk check; the case.view audit INSERT.
+    with django_assert_num_queries(27):
         response = client.get(detail(labour_case))
     page = response.content.decode()
     # The journal's newest page: four entries a round, one of them bob's, unshared.

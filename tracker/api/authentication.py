@@ -6,6 +6,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from agencies.models import ApiKey
+from tracker.access_audit import first_in_window
+from tracker.audit import record_access
 
 KEY_PREFIX = "trk_"
 
@@ -36,7 +38,12 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid API key.")
         if not key.is_usable(now):
             raise exceptions.AuthenticationFailed("This API key is revoked or expired.")
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        # Once a minute per key, not on every request (a write on every read was the API's hottest
+        # avoidable query): last_used_at to the minute, and the audit row of the key's use. The
+        # key itself is read and checked on every request above, so a revoked key is refused at once.
+        if first_in_window(f"apikey.use:{key.pk}"):
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            record_access(actor=key.user, action="apikey.use", obj=key, detail={"path": request.path[:500]})
         return key.user, key
 
     def authenticate_header(self, request):

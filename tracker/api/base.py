@@ -291,6 +291,10 @@ class TrackerViewSetMixin:
     required_scope: str | None = None
     # Actions whose response carries the object's ETag (for the schema).
     etag_actions: tuple[str, ...] = ()
+    # The audit action of reading one object here (``case.view``…): every GET or HEAD that
+    # loads the object records it, at most once a minute per caller and object
+    # (tracker.access_audit). None: reads here are not audited.
+    read_audit_action: str | None = None
 
     def get_queryset(self):
         # Schema generation runs without a real user: describe the model, scope nothing.
@@ -300,6 +304,19 @@ class TrackerViewSetMixin:
 
     def scoped_queryset(self, user):
         raise NotImplementedError
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.read_audit_action and self.request.method in SAFE_METHODS:
+            from tracker.access_audit import record_read
+
+            record_read(self.request, action=self.read_audit_action, obj=obj, via="api", **self.read_audit_detail(obj))
+        return obj
+
+    def read_audit_detail(self, obj) -> dict:
+        """What the read's audit row says besides the object: the action (``journal``…), so an
+        auditor tells a case opened from its journal read."""
+        return {"read": self.action}
 
     def dispatch(self, request, *args, **kwargs):
         # DRF's APIView.dispatch, with the handler run under the Idempotency-Key guard.

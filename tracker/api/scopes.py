@@ -23,6 +23,7 @@ SCOPES = {
     "notifications:read": "Read the key's own notifications and notification preferences",
     "notifications:write": "Mark notifications read, change notification preferences",
     "units:read": "List the members of the key's units (to assign officers and book them on controls)",
+    "audit:read": "Search and export the audit trail of the cases the key sees (an oversight system)",
     "identity:read": "Receive identity numbers (national identity, D- and H-numbers) in full in every response",
 }
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tracker.audit import record_access
 from tracker.controls import ical, selectors, services
 from tracker.controls.choices import ControlStatus
 from tracker.exceptions import ApplicationError
@@ -69,4 +70,6 @@ def calendar_feed(request, token):
     response["Content-Disposition"] = 'inline; filename="controls.ics"'
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
+    # By the officer whose link it is (a calendar app fetches it without a session).
+    record_access(actor=officer, action="export.calendar", obj=officer, detail={"format": "ics"})
     return response

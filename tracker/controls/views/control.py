@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.models import SanctionKind
+from tracker.audit import record_access
 from tracker.controls import permissions, selectors, services
 from tracker.controls.choices import ControlStatus
 from tracker.controls.forms import BookingForm, FindingForm, TransitionForm, as_uuid
@@ -260,4 +261,6 @@ def briefing(request, pk):
         "cases": [{"case": case} for case in control.cases.all()],
         "printed_at": timezone.now(),
     }
+    # The sheet is made to be printed and carried: an export of the control and its subjects.
+    record_access(actor=request.user, action="export.briefing", obj=control)
     return render(request, "controls/briefing.html", context)
