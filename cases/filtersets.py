@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from cases import choices as c
-from cases.models import Case, CaseAssignment, CaseSubject
+from cases.models import Case, CaseAssignment, CaseSubject, CaseTransfer, Tip
 from tracker.filters import DateTimeFilter
 from tracker.validators import validate_filter_date
 
@@ -73,3 +73,32 @@ class CaseFilter(django_filters.FilterSet):
             | Q(person__name__icontains=value)
         )
         return queryset.filter(Q(reference__icontains=value) | Q(title__icontains=value) | Exists(subjects))
+
+
+class TipFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=c.TipStatus.choices)
+    unit = django_filters.CharFilter(field_name="unit__code", help_text="Unit code, e.g. OSL")
+    source = django_filters.ChoiceFilter(choices=c.TipSource.choices)
+    received_after = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__gte", validators=[validate_filter_date]
+    )
+    received_before = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__lte", validators=[validate_filter_date]
+    )
+    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gt")
+
+    class Meta:
+        model = Tip
+        fields = []
+
+
+class TransferFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=c.TransferStatus.choices)
+    case = django_filters.UUIDFilter(field_name="case_id")
+    from_unit = django_filters.CharFilter(field_name="from_unit__code", help_text="The sending unit's code")
+    to_unit = django_filters.CharFilter(field_name="to_unit__code", help_text="The receiving unit's code")
+    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gt")
+
+    class Meta:
+        model = CaseTransfer
+        fields = []
