@@ -460,12 +460,16 @@ def seed(*, cases_count: int = 300, controls_count: int = 80, referrals_count: i
     return True
 
 
+# Each row names the role, the unit and the agency (by code) the seeded account has:
+# tests/test_demo_data.py holds this list, and the README's table, to the data.
 DEMO_LOGINS = [
     ("admin", "platform superuser: sees everything"),
-    ("osl.coordinator", "coordinator, A-krim Oslo (police)"),
-    ("osl.labour1", "case officer, Labour Inspection, Oslo"),
-    ("osl.tax1", "case officer, Tax Administration, Oslo"),
-    ("bgo.police1", "case officer, Police, Bergen"),
-    ("osl.auditor", "auditor, Oslo"),
-    ("ncp.desk1", "desk officer, national contact point"),
+    ("osl.coordinator", "coordinator, A-krim Oslo (NAV)"),
+    ("osl.labour1", "case officer, A-krim Oslo (LABOUR)"),
+    ("osl.tax1", "case officer, A-krim Oslo (TAX)"),
+    ("osl.police1", "case officer, A-krim Oslo (POLICE)"),
+    ("osl.analyst", "analyst, A-krim Oslo (TAX)"),
+    ("osl.auditor", "auditor, A-krim Oslo (NAV)"),
+    ("bgo.police1", "case officer, A-krim Bergen (POLICE): sees nothing of Oslo's"),
+    ("ncp.desk1", "desk officer, national contact point NCIS (POLICE)"),
 ]
