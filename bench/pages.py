@@ -63,7 +63,8 @@ def main() -> None:
     recreate_database()
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false"}  # DEBUG keeps every query in memory
     for command in (["migrate", "-v0"], ["seed_demo"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        manage = [sys.executable, "manage.py", *command]
+        subprocess.run(manage, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     code = subprocess.run([sys.executable, __file__, "--inner", "--requests", str(args.requests)], cwd=ROOT, env=env)
     sys.exit(code.returncode)
 
@@ -152,8 +153,8 @@ def inner(requests: int) -> None:
     rows = []
     for name, username, path in measured:
         p50, p95 = statistics.median(times[name]), percentile(times[name], 0.95)
-        rows.append({"page": name, "user": username, "path": path, "p50_ms": round(p50, 1),
-                     "p95_ms": round(p95, 1), "max_ms": round(max(times[name]), 1), "queries": queries[name]})  # fmt: skip
+        rows.append({"page": name, "user": username, "path": path, "p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
+                     "max_ms": round(max(times[name]), 1), "queries": queries[name]})  # fmt: skip
     print(f"{requests} requests per page, {platform.node()}, {os.cpu_count()} cores, {datetime.date.today()}")
     print(f"| page | p50 ms | p95 ms | max ms | queries | p95 < {TARGET_P95_MS} ms |")
     print("| --- | ---: | ---: | ---: | ---: | --- |")
