@@ -63,3 +63,17 @@ def test_the_demo_logins_and_the_readme_table_say_who_each_account_is(reference)
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     table = readme.split("| user | who |\n| --- | --- |\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert table == [f"| `{username}` | {what} |" for username, what in demo.DEMO_LOGINS]
+
+
+def test_the_demo_case_texts_are_in_one_language_whatever_language_seeds_them(reference):
+    """The seed ran in Bokmål wrote "Indications of toll eller smugling in the … sector"."""
+    from django.utils import translation
+
+    from cases.choices import OffenceCategory
+
+    with translation.override("nb"):
+        demo.seed(cases_count=6, controls_count=0, referrals_count=0)
+    with translation.override("en"):
+        english = {o.value: str(o.label).lower() for o in OffenceCategory}
+    for case in Case.objects.all():
+        assert all(english[o] in case.summary for o in case.offences), case.summary

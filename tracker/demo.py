@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from stdnum.no import orgnr
 
 from agencies.choices import Language, UnitRole, UserKind
@@ -445,6 +445,14 @@ def _seed_tips(gen: _Generator, units) -> None:
 
 def seed(*, cases_count: int = 300, controls_count: int = 80, referrals_count: int = 30, stdout=None) -> bool:
     """Load the dataset; returns False when demo cases already exist (nothing is added twice)."""
+    # The demo's free text is English: offence names written into it must be too, whatever
+    # language the command runs in (Bokmål by default gave "Indications of toll eller smugling").
+    with translation.override("en"):
+        return _seed(cases_count=cases_count, controls_count=controls_count, referrals_count=referrals_count,
+                     stdout=stdout)  # fmt: skip
+
+
+def _seed(*, cases_count: int, controls_count: int, referrals_count: int, stdout=None) -> bool:
     load_reference_data()
     with transaction.atomic():
         load_people()
