@@ -266,9 +266,9 @@ def _seed_cases(gen: _Generator, units, count: int) -> list[Case]:
         case = cases.case_create(
             actor=actor,
             unit=unit,
-            title=f"Suspected {c.OffenceCategory(offences[0]).label.lower()} in {label}",
-            summary=f"Indications of {', '.join(c.OffenceCategory(o).label.lower() for o in offences)} "
-            f"in the {label} sector in {CITIES[unit.code]}.",
+            title=f"Mistanke om {c.OffenceCategory(offences[0]).label.lower()} – {label}",
+            summary=f"Tegn på {' og '.join(c.OffenceCategory(o).label.lower() for o in offences)} "
+            f"innen {label} i {CITIES[unit.code]}.",
             lead_agency=lead,
             agencies=rng.sample(codes, rng.randint(1, min(3, len(codes)))),
             sector=sector,
@@ -445,9 +445,10 @@ def _seed_tips(gen: _Generator, units) -> None:
 
 def seed(*, cases_count: int = 300, controls_count: int = 80, referrals_count: int = 30, stdout=None) -> bool:
     """Load the dataset; returns False when demo cases already exist (nothing is added twice)."""
-    # The demo's free text is English: offence names written into it must be too, whatever
-    # language the command runs in (Bokmål by default gave "Indications of toll eller smugling").
-    with translation.override("en"):
+    # Case titles and summaries are Bokmål, as the sector names in them: offence names written
+    # into them must be too, whatever language the command runs in (an English run gave
+    # "Suspected customs or smuggling in transport", a Bokmål one "Indications of toll eller smugling").
+    with translation.override("nb"):
         return _seed(cases_count=cases_count, controls_count=controls_count, referrals_count=referrals_count,
                      stdout=stdout)  # fmt: skip
 
