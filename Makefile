@@ -22,8 +22,11 @@ $(STAMP): requirements.lock
 %.mo: %.po $(STAMP)
 	$(VENV)/bin/pybabel --quiet compile --domain=$(basename $(notdir $<)) -i $< -o $@
 
+# Where `make run` serves: `make run ADDR=127.0.0.1:8150` beside another checkout's demo.
+ADDR ?= 127.0.0.1:8000
+
 run: $(STAMP) $(MO)
-	$(VENV)/bin/python manage.py run_all
+	$(VENV)/bin/python manage.py run_all --addr $(ADDR)
 
 test: $(STAMP) $(MO) browser
 	CHROMIUM=$(CHROMIUM) $(VENV)/bin/python -m pytest $(PYTEST_ARGS)

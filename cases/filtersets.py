@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from cases import choices as c
-from cases.models import Case, CaseAssignment, CaseSubject, Organisation, Person
+from cases.models import Case, CaseAssignment, CaseSubject, CaseTransfer, Organisation, Person, Tip
 from cases.search import reference_match, words_match
 from tracker.filters import DateTimeFilter
 from tracker.validators import validate_filter_date
@@ -83,3 +83,32 @@ class CaseFilter(django_filters.FilterSet):
             | Q(pk__in=CaseSubject.objects.filter(organisation__in=organisations).values("case_id"))
             | Q(pk__in=CaseSubject.objects.filter(person__in=persons).values("case_id"))
         )
+
+
+class TipFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=c.TipStatus.choices)
+    unit = django_filters.CharFilter(field_name="unit__code", help_text="Unit code, e.g. OSL")
+    source = django_filters.ChoiceFilter(choices=c.TipSource.choices)
+    received_after = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__gte", validators=[validate_filter_date]
+    )
+    received_before = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__lte", validators=[validate_filter_date]
+    )
+    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gt")
+
+    class Meta:
+        model = Tip
+        fields = []
+
+
+class TransferFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=c.TransferStatus.choices)
+    case = django_filters.UUIDFilter(field_name="case_id")
+    from_unit = django_filters.CharFilter(field_name="from_unit__code", help_text="The sending unit's code")
+    to_unit = django_filters.CharFilter(field_name="to_unit__code", help_text="The receiving unit's code")
+    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gt")
+
+    class Meta:
+        model = CaseTransfer
+        fields = []

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from agencies.api.views import AgencyViewSet, ContactPointViewSet, UnitViewSet
+from cases.api.intake import TipViewSet, TransferViewSet
 from cases.api.views import CaseViewSet, OrganisationViewSet, PersonViewSet
 from tracker.api.routes import require_declared_scopes
 from tracker.api.views import EventFeedView, SubscriptionViewSet
@@ -34,6 +35,8 @@ router.register("contact-points", ContactPointViewSet, basename="contact-point")
 router.register("cases", CaseViewSet, basename="case")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("persons", PersonViewSet, basename="person")
+router.register("tips", TipViewSet, basename="tip")
+router.register("transfers", TransferViewSet, basename="transfer")
 router.register("controls", ControlViewSet, basename="control")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("webhooks", SubscriptionViewSet, basename="webhook")

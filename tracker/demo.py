@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from stdnum.no import orgnr
 
 from agencies.choices import Language, UnitRole, UserKind
@@ -297,9 +297,9 @@ def _seed_cases(gen: _Generator, units, count: int) -> list[Case]:
         case = cases.case_create(
             actor=actor,
             unit=unit,
-            title=f"Suspected {c.OffenceCategory(offences[0]).label.lower()} in {label}",
-            summary=f"Indications of {', '.join(c.OffenceCategory(o).label.lower() for o in offences)} "
-            f"in the {label} sector in {CITIES[unit.code]}.",
+            title=f"Mistanke om {c.OffenceCategory(offences[0]).label.lower()} – {label}",
+            summary=f"Tegn på {' og '.join(c.OffenceCategory(o).label.lower() for o in offences)} "
+            f"innen {label} i {CITIES[unit.code]}.",
             lead_agency=lead,
             agencies=rng.sample(codes, rng.randint(1, min(3, len(codes)))),
             sector=sector,
@@ -476,6 +476,15 @@ def _seed_tips(gen: _Generator, units) -> None:
 
 def seed(*, cases_count: int = 300, controls_count: int = 80, referrals_count: int = 30, stdout=None) -> bool:
     """Load the dataset; returns False when demo cases already exist (nothing is added twice)."""
+    # Case titles and summaries are Bokmål, as the sector names in them: offence names written
+    # into them must be too, whatever language the command runs in (an English run gave
+    # "Suspected customs or smuggling in transport", a Bokmål one "Indications of toll eller smugling").
+    with translation.override("nb"):
+        return _seed(cases_count=cases_count, controls_count=controls_count, referrals_count=referrals_count,
+                     stdout=stdout)  # fmt: skip
+
+
+def _seed(*, cases_count: int, controls_count: int, referrals_count: int, stdout=None) -> bool:
     load_reference_data()
     with transaction.atomic():
         load_people()
@@ -491,12 +500,16 @@ def seed(*, cases_count: int = 300, controls_count: int = 80, referrals_count: i
     return True
 
 
+# Each row names the role, the unit and the agency (by code) the seeded account has:
+# tests/test_demo_data.py holds this list, and the README's table, to the data.
 DEMO_LOGINS = [
     ("admin", "platform superuser: sees everything"),
-    ("osl.coordinator", "coordinator, A-krim Oslo (police)"),
-    ("osl.labour1", "case officer, Labour Inspection, Oslo"),
-    ("osl.tax1", "case officer, Tax Administration, Oslo"),
-    ("bgo.police1", "case officer, Police, Bergen"),
-    ("osl.auditor", "auditor, Oslo"),
-    ("ncp.desk1", "desk officer, national contact point"),
+    ("osl.coordinator", "coordinator, A-krim Oslo (NAV)"),
+    ("osl.labour1", "case officer, A-krim Oslo (LABOUR)"),
+    ("osl.tax1", "case officer, A-krim Oslo (TAX)"),
+    ("osl.police1", "case officer, A-krim Oslo (POLICE)"),
+    ("osl.analyst", "analyst, A-krim Oslo (TAX)"),
+    ("osl.auditor", "auditor, A-krim Oslo (NAV)"),
+    ("bgo.police1", "case officer, A-krim Bergen (POLICE): sees nothing of Oslo's"),
+    ("ncp.desk1", "desk officer, national contact point NCIS (POLICE)"),
 ]

@@ -20,6 +20,12 @@ class FormRenderer(TemplatesSetting):
 
     form_template_name = "web/forms/form.html"
     field_template_name = "web/forms/field.html"
+    # Django's select includes a template per option (two, with its attributes): a list of
+    # sectors or countries cost a few hundred includes a page. Ours writes the options inline.
+    replaced = {"django/forms/widgets/select.html": "web/forms/select.html"}
+
+    def get_template(self, template_name):
+        return super().get_template(self.replaced.get(template_name, template_name))
 
 
 class DesignsystemetMixin:

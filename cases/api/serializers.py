@@ -1,13 +1,26 @@
+import uuid
+
 from django.urls import reverse
 from rest_framework import serializers
 
 from agencies.models import Agency, RegionalUnit
 from agencies.selectors import units_visible_to
 from cases import choices as c
-from cases.models import Case, CaseAssignment, CaseSubject, JournalEntry, Organisation, Person, Task
+from cases.models import (
+    Case,
+    CaseAssignment,
+    CaseSubject,
+    CaseTransfer,
+    JournalEntry,
+    Organisation,
+    Person,
+    Task,
+    Tip,
+)
 from cases.reveal import REASON_MAX_LENGTH, identity_numbers_in_full
+from cases.selectors import cases_visible_to
 from tracker.api.base import StrictSerializer
-from tracker.api.fields import CountryCodeField, ModelSerializer, UnitMemberField
+from tracker.api.fields import CountryCodeField, ModelSerializer, UnitMemberField, VisibleField
 from tracker.validators import validate_birth_date, validate_planned_date, validate_received_date
 
 _agency_codes = Agency.objects.filter(is_active=True)
@@ -269,3 +282,89 @@ class TaskInput(StrictSerializer):
 
 class TaskStatusInput(StrictSerializer):
     status = serializers.ChoiceField(choices=[c.TaskStatus.DONE, c.TaskStatus.CANCELLED])
+
+
+# --- Tips and transfers ----------------------------------------------------------------
+
+
+class TipSerializer(ModelSerializer):
+    unit = CodeField(read_only=True)
+    case = serializers.SerializerMethodField(help_text="The case it went into, when you can see that case")
+    case_reference = serializers.SerializerMethodField()
+    triaged_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Tip
+        fields = [
+            "id", "unit", "source", "received_at", "description", "subjects_mentioned", "reporter_contact", "status",
+            "case", "case_reference", "dismissal_reason", "triaged_by", "triaged_at", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    # A tip merged into another agency's case names no case to those who may not see it
+    # (``case_seen`` comes from selectors.tips_inbox).
+    def get_case(self, tip) -> uuid.UUID | None:
+        return tip.case_id if tip.case_seen else None
+
+    def get_case_reference(self, tip) -> str | None:
+        return tip.case.reference if tip.case_seen else None
+
+
+class TipCreateSerializer(StrictSerializer):
+    unit = UnitField(queryset=RegionalUnit.objects.none())
+    source = serializers.ChoiceField(choices=c.TipSource.choices)
+    description = serializers.CharField(help_text="What the tip says")
+    received_at = serializers.DateTimeField(required=False, help_text="When it came in; now if not given")
+    subjects_mentioned = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Names, organisation numbers, places as given"
+    )
+    reporter_contact = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class TipPromoteInput(CaseCreateSerializer):
+    """The new case: its unit is the tip's, its source `tip`, received when the tip was; the
+    summary is the tip's text unless given."""
+
+    unit = None
+    source = None
+    received_on = None
+    summary = serializers.CharField(required=False, allow_blank=True, help_text="The tip's text if not given")
+
+
+class TipMergeInput(StrictSerializer):
+    case = VisibleField(Case, cases_visible_to, help_text="A case of the tip's unit that you can see")
+
+
+class TipDismissInput(StrictSerializer):
+    reason = serializers.CharField()
+
+
+class TransferSerializer(ModelSerializer):
+    case = serializers.PrimaryKeyRelatedField(read_only=True)
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+    from_unit = CodeField(read_only=True)
+    to_unit = CodeField(read_only=True)
+    requested_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    decided_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CaseTransfer
+        fields = [
+            "id", "case", "case_reference", "from_unit", "to_unit", "reason", "status", "requested_by", "decided_by",
+            "decided_at", "decision_note", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class TransferCreateSerializer(StrictSerializer):
+    case = VisibleField(Case, cases_visible_to)
+    to_unit = CodeField(queryset=RegionalUnit.objects.filter(is_active=True), help_text="The receiving unit's code")
+    reason = serializers.CharField()
+
+
+class TransferAcceptInput(StrictSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TransferDeclineInput(StrictSerializer):
+    reason = serializers.CharField()

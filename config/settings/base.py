@@ -419,6 +419,10 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "cases.choices.Priority",
         "OffenceEnum": "cases.choices.OffenceCategory",
         "ReferralCategoryEnum": "agencies.choices.ReferralTopic",
+        "SourceEnum": "cases.choices.CaseSource",
+        "TipSourceEnum": "cases.choices.TipSource",
+        "TipStatusEnum": "cases.choices.TipStatus",
+        "TransferStatusEnum": "cases.choices.TransferStatus",
     },
 }
 API_KEY_DEFAULT_DAYS = env.int("API_KEY_DEFAULT_DAYS", default=365)

@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from agencies.models import Agency, NationalContactPoint, RegionalUnit, SanctionKind, User
 from cases import services as case_services
-from cases.models import Case, CaseSubject, JournalEntry, Organisation, Person, Task
+from cases.models import Case, CaseSubject, CaseTransfer, JournalEntry, Organisation, Person, Task, Tip
 from tests.factories import case_kwargs, officer
 from tracker.api.base import CURSOR_SALT
 from tracker.controls.models import ControlOfficer, Finding, JointControl
@@ -175,6 +175,22 @@ SPECS = {
             summary="Walk",
             legal_basis="police_register_act",
             created_by=w.alice,
+        ),
+    ),  # fmt: skip
+    "/api/v1/tips/": Spec(
+        rows=lambda w: Tip.objects.all(),
+        make=lambda w: Tip.objects.create(unit=w.osl, source="public", received_at=timezone.now(), description="Walk"),
+    ),
+    "/api/v1/transfers/": Spec(
+        rows=lambda w: CaseTransfer.objects.all(),
+        # Decided: a case has one pending transfer at most.
+        make=lambda w: CaseTransfer.objects.create(
+            case=w.case,
+            from_unit=w.osl,
+            to_unit=RegionalUnit.objects.get(code="BGO"),
+            reason="Walk",
+            requested_by=w.alice,
+            status="refused",
         ),
     ),  # fmt: skip
     "/api/v1/webhooks/": Spec(

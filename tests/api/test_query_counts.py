@@ -43,6 +43,8 @@ def seeded_oslo(reference, make_key):
         format="json",
     )
     client.post("/api/v1/webhooks/", {"url": "https://x.example/hook"}, format="json")
+    client.post("/api/v1/tips/", {"unit": "OSL", "source": "public", "description": "Cash wages"}, format="json")
+    client.post("/api/v1/transfers/", {"case": case["id"], "to_unit": "BGO", "reason": "Moved"}, format="json")
     created = client.post("/api/v1/controls/", {**CONTROL, "agencies": ["POLICE"]}, format="json")
     control = created.json()
     officer = User.objects.get(username="osl.police1")
@@ -59,7 +61,8 @@ def seeded_oslo(reference, make_key):
 LISTS = [
     "/api/v1/cases/", "/api/v1/cases/?search=a", "/api/v1/controls/", "/api/v1/referrals/", "/api/v1/events/",
     "/api/v1/organisations/", "/api/v1/persons/", "/api/v1/agencies/", "/api/v1/units/",
-    "/api/v1/contact-points/", "/api/v1/webhooks/", "/api/v1/units/OSL/members/",
+    "/api/v1/contact-points/", "/api/v1/webhooks/", "/api/v1/units/OSL/members/", "/api/v1/tips/",
+    "/api/v1/transfers/",
     "/api/v1/cases/{case}/subjects/", "/api/v1/cases/{case}/journal/", "/api/v1/cases/{case}/tasks/",
     "/api/v1/controls/{control}/participants/", "/api/v1/controls/{control}/findings/",
     "/api/v1/audit/", "/api/v1/audit/?case={case}&action=case.",

@@ -34,7 +34,18 @@ from rest_framework.test import APIClient
 from agencies import services as agency_services
 from agencies.models import Agency, ApiKey, NationalContactPoint, RegionalUnit, User
 from agencies.reference_data import load_reference_data
-from cases.models import Attachment, Case, CaseAssignment, CaseSubject, JournalEntry, Organisation, Person, Task
+from cases.models import (
+    Attachment,
+    Case,
+    CaseAssignment,
+    CaseSubject,
+    CaseTransfer,
+    JournalEntry,
+    Organisation,
+    Person,
+    Task,
+    Tip,
+)
 from tests.api.conftest import NEW_CASE, client_for
 from tests.api.test_controls_referrals_api import CONTROL
 from tests.factories import UserFactory, identity_number, officer
@@ -60,6 +71,11 @@ PERSONAS = (*BAD_CREDENTIALS, "wrong_scope_key", *OUTSIDERS)
 SHARED = {
     ("api:unit-members", "other_agency_key"): "NAV serves in Oslo too: the unit's members are its colleagues",
     ("api:unit-members", "other_agency_person"): "NAV serves in Oslo too: the unit's members are its colleagues",
+    **{
+        (f"api:tip-{route}", persona): "a tip is the unit's intake, triaged by every agency of the unit"
+        for route in ("detail", "promote", "merge", "dismiss")
+        for persona in ("other_agency_key", "other_agency_person")
+    },
 }
 # Query parameters that page or order a list rather than select from it.
 NOT_FILTERS = {"cursor", "page_size", "ordering", "after", "limit", "format"}
@@ -204,6 +220,17 @@ def build_world() -> World:
     referral = _created(drafted)
     sent = home.post(f"{drafted['Location']}send/", format="json", HTTP_IF_MATCH=drafted["ETag"])
     assert sent.status_code == 200, sent.content
+    # A tip of the unit's intake, merged into the case; and the case offered to Trondheim.
+    tip = _created(
+        home.post("/api/v1/tips/", {"unit": "OSL", "source": "union", "description": "Car wash"}, format="json")
+    )
+    merged = home.post(f"/api/v1/tips/{tip['id']}/merge/", {"case": case["id"]}, format="json")
+    assert merged.status_code == 200, merged.content
+    transfer = _created(
+        home.post(
+            "/api/v1/transfers/", {"case": case["id"], "to_unit": "TRD", "reason": f"{MARK} moved"}, format="json"
+        )
+    )
     alice_client = _session(alice)
     muted = alice_client.patch("/api/v1/notifications/preferences/", {"muted_cases": [case["id"]]}, format="json")
     assert muted.status_code == 200, muted.content
@@ -230,6 +257,8 @@ def build_world() -> World:
         ControlOfficer: list(ControlOfficer.objects.filter(control_id=control["id"]).values_list("pk", flat=True)),
         Finding: [finding["id"]],
         Referral: [referral["id"]],
+        Tip: [tip["id"]],
+        CaseTransfer: [transfer["id"]],
         WebhookSubscription: [hook["id"]],
         WebhookDelivery: list(WebhookDelivery.objects.filter(subscription_id=hook["id"]).values_list("pk", flat=True)),
         Notification: list(Notification.objects.filter(recipient=alice).values_list("pk", flat=True)),
@@ -237,7 +266,9 @@ def build_world() -> World:
     }
     assert all(home_rows.values()), home_rows
     marks = {MARK, db_case.reference, ORGANISATION_NUMBER, worker["person"]["id_number"]}
-    marks |= {str(pk) for pks in home_rows.values() for pk in pks if _is_uuid(pk)}
+    # A tip belongs to the unit's intake, which every agency of the unit triages: its id is no secret
+    # there, the case it went into is (the tip names it only to those who see the case).
+    marks |= {str(pk) for model, pks in home_rows.items() if model is not Tip for pk in pks if _is_uuid(pk)}
     marks |= {str(u) for u in Event.objects.filter(pk__in=home_events).values_list("uuid", flat=True)}
 
     users = {persona: c.key.user for persona, c in clients.items() if hasattr(c, "key")}
@@ -256,6 +287,8 @@ def build_world() -> World:
                 "person": worker["person"]["id"],
                 "control": control["id"],
                 "referral": referral["id"],
+                "tip": tip["id"],
+                "transfer": transfer["id"],
                 "webhook": hook["id"],
                 "webhook-delivery": str(delivery.pk),
                 "notification": str(notification.pk),
@@ -277,7 +310,9 @@ def build_world() -> World:
             "offence": "wages",
             "priority": db_case.priority,
             "sector": db_case.sector,
-            "source": db_case.source,
+            "source": {"case": db_case.source, "tip": "union"},
+            "from_unit": "OSL",
+            "to_unit": "TRD",
             "received_after": db_case.received_on.isoformat(),
             "received_before": db_case.received_on.isoformat(),
             "updated_after": (started - datetime.timedelta(hours=1)).isoformat(),
@@ -294,7 +329,13 @@ def build_world() -> World:
             "action": "person.create",
             "since": (started - datetime.timedelta(hours=1)).isoformat(),
             "until": (timezone.now() + datetime.timedelta(days=1)).isoformat(),
-            "status": {"case": db_case.status, "control": "in_progress", "referral": "sent"},
+            "status": {
+                "case": db_case.status,
+                "control": "in_progress",
+                "referral": "sent",
+                "tip": "merged",
+                "transfer": "pending",
+            },
         },  # fmt: skip
         marks=marks,
         home_rows=home_rows,

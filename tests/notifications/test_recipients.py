@@ -20,6 +20,7 @@ from tracker.events import event_visibility_q
 from tracker.models import Event
 from tracker.notifications import reminders, services
 from tracker.notifications.models import Notification
+from tracker.notifications.selectors import notifications_for, unread_count
 from tracker.referrals import services as referrals
 from tracker.referrals.models import Referral
 
@@ -134,5 +135,13 @@ def test_every_event_type_reaches_its_people_and_nobody_who_may_not_see_it(
         assert told == EXPECTED[event.type], (event.type, told)
         for username in told:
             assert event.pk in may_see[username], (event.type, username)
+    # Those told of a case they do not see are shown it all the same: a notification naming a case
+    # the reader does not see is hidden (as when a case moves away), so the desk (a referral) and a
+    # receiving coordinator (a transfer) get theirs without the case, counted in the header.
+    for person in (desk, bea):
+        told = Notification.objects.filter(recipient=person)
+        assert [n.pk for n in notifications_for(person)] == [n.pk for n in told.order_by("-created_at", "pk")]
+        assert unread_count(person) == told.count(), person.username
+    assert not Notification.objects.filter(recipient__in=[desk, bea], case__isnull=False).exists()
     # The desk sees its referrals in its feed too: the events name the contact point by its code.
     assert {e.type for e in events if e.pk in may_see["desk"]} == {t for t in EXPECTED if t.startswith("referral.")}

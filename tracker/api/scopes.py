@@ -11,8 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 SCOPES = {
-    "cases:read": "Read cases, their subjects, journal and tasks, and subjects",
-    "cases:write": "Create and change cases, subjects, journal entries and tasks",
+    "cases:read": "Read cases, their subjects, journal and tasks, and subjects; tips and transfers",
+    "cases:write": "Create and change cases, subjects, journal entries and tasks; take in and triage tips; transfers",
     "controls:read": "Read joint controls and findings",
     "controls:write": "Plan and change joint controls, book officers, record findings",
     "referrals:read": "Read referrals",

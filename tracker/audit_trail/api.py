@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
 
 from tracker.api.base import Pagination, TrackerViewSet
+from tracker.api.fields import ModelSerializer
 from tracker.audit_trail.export import csv_response
 from tracker.audit_trail.selectors import audit_search, audit_visible_to
 from tracker.filters import DateTimeFilter
@@ -43,7 +44,7 @@ class AuditFilter(django_filters.FilterSet):
         return audit_search(queryset, **{name: value})
 
 
-class AuditEntrySerializer(serializers.ModelSerializer):
+class AuditEntrySerializer(ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     actor_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 

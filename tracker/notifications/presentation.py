@@ -44,11 +44,13 @@ def verb_label(event_type: str) -> str:
 
 # Where a notification leads: the object it is about when that has a page, else its case.
 LINKS = {"controls.jointcontrol": "controls:detail", "referrals.referral": "referrals:detail"}
+# Objects without a page of their own, shown in an inbox: a transfer, in the receiving unit's.
+INBOXES = {"cases.casetransfer": "cases:transfers"}
 
 
 def _url(name: str, pk) -> str:
     try:
-        return reverse(name, args=[pk])
+        return reverse(name, args=[pk] if pk is not None else [])
     except NoReverseMatch:  # that page is not there (yet)
         return ""
 
@@ -58,8 +60,16 @@ def present(notification, muted=frozenset()):
     case loaded) for the templates. Returns it."""
     event = notification.event
     notification.verb_label = verb_label(notification.verb)
-    notification.about = "" if notification.case_id else str(event.payload.get("title") or "")
+    # Without the case (one the reader does not see): a control's title, else the case's reference,
+    # which the desk and a receiving unit are shown with the referral or transfer anyway.
+    payload = event.payload
+    notification.about = "" if notification.case_id else str(payload.get("title") or payload.get("reference") or "")
     notification.link = _url(LINKS[event.object_type], event.object_id) if event.object_type in LINKS else ""
+    if event.object_type == "referrals.referral" and not notification.case_id:
+        # Told of a referral without its case: the reader knows it from the desk, not the case.
+        notification.link = _url("referrals:desk_detail", event.object_id)
+    if event.object_type in INBOXES:
+        notification.link = _url(INBOXES[event.object_type], None)
     if not notification.link and notification.case_id:
         notification.link = _url("cases:detail", notification.case_id)
     notification.muted = notification.case_id in muted

@@ -23,6 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from agencies.choices import UnitRole
+from agencies.selectors import unit_ids_for
+from cases.selectors import UNIT_WIDE_ROLES
 from tracker import secrets, webhooks
 from tracker.events import event_visible_to, load_scopes
 from tracker.models import Event, WebhookSubscription
@@ -90,6 +93,21 @@ def _title(event: Event) -> str:
     return f"{event.type.replace('.', ' ').replace('_', ' ').capitalize()}: {subject}"
 
 
+def _sees_the_case(event: Event, user) -> bool:
+    """Whether ``user`` sees the case the event is about, from the event's unit and agencies (the
+    case's) and the memberships recipients_of() loaded: no query. A desk officer told of a referral,
+    or a receiving coordinator of a transfer request, does not: their notification names no case,
+    for a notification naming a case shows only to those who see it (selectors._still_visible)."""
+    if user.is_superuser:
+        return True
+    if event.type == "case.transfer_requested":  # the event is the receiving unit's; the case is not, yet
+        return False
+    wide = unit_ids_for(user, UNIT_WIDE_ROLES)
+    narrow = unit_ids_for(user, [UnitRole.CASE_OFFICER])
+    takes_part = user.agency_id is not None and user.agency.code in event.agencies
+    return event.unit_id in wide or (event.unit_id in narrow and takes_part)
+
+
 def _notify_people(events: list[Event]) -> list[str]:
     """In-app notifications for everyone concerned. Returns the ids to e-mail now: recipients
     with an address who want e-mail immediately (the default). Mutes are checked on sending."""
@@ -99,7 +117,13 @@ def _notify_people(events: list[Event]) -> list[str]:
         case_id = event.object_id if event.object_type == "cases.case" else event.payload.get("case")
         title = _title(event)[:300]
         rows += [
-            Notification(recipient=user, event=event, verb=event.type, title=title, case_id=case_id)
+            Notification(
+                recipient=user,
+                event=event,
+                verb=event.type,
+                title=title,
+                case_id=case_id if case_id and _sees_the_case(event, user) else None,
+            )
             for user in people[event.pk]
         ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
