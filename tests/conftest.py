@@ -16,6 +16,7 @@ from agencies.models import NationalContactPoint, RegionalUnit
 from agencies.reference_data import load_reference_data
 from cases import services as case_services
 from tests.factories import UserFactory, case_kwargs, officer
+from tests.query_counts import _query_count_record, pytest_addoption, query_counts  # noqa: F401 (plugin)
 
 
 @pytest.fixture

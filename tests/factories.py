@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from agencies.choices import UnitRole
-from agencies.models import Agency, RegionalUnit, UnitMembership, User
+from agencies.models import Agency, NationalContactPoint, RegionalUnit, UnitMembership, User
 from cases.choices import CaseSource
 from cases.identity import make_identity_number
 
@@ -62,3 +62,15 @@ def organisation_number(base: str) -> str:
         if number:
             return number
         base = str(int(base) + 1)
+
+
+class NationalContactPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NationalContactPoint
+
+    code = factory.Sequence(lambda n: f"NCP{n}")
+    name = factory.Sequence(lambda n: f"Contact point {n}")
+    name_nb = factory.Sequence(lambda n: f"Kontaktpunkt {n}")
+    hosting_agency = factory.LazyFunction(lambda: Agency.objects.get(code="POLICE"))
+    topics = factory.LazyFunction(lambda: ["organised_crime"])
+    intake_email = factory.Sequence(lambda n: f"ncp{n}@politiet.example")
