@@ -113,6 +113,7 @@ def test_each_agency_decides_who_it_sends(carol, alice, bob, osl):
         services.control_book_officer(actor=customs, control=control, officer=customs)
 
 
+@pytest.mark.live
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_bookings_of_one_officer_on_overlapping_controls_let_exactly_one_through(carol, alice, osl):
     controls = [plan(carol, osl, start=T0 + datetime.timedelta(minutes=30 * i)) for i in range(4)]
