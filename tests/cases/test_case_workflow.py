@@ -5,7 +5,7 @@ from agencies.choices import UnitRole
 from cases import services
 from cases.choices import CaseOutcome, CaseStatus, JournalKind, TipStatus, TransferStatus
 from cases.models import Case, CaseTransfer, Tip
-from tests.factories import case_kwargs, officer
+from tests.factories import CaseFactory, CaseTransferFactory, TipFactory, case_kwargs, officer
 from tests.workflows import check_step, pairs
 from tracker.exceptions import DomainValidationError, NotPermitted
 from tracker.models import AuditEntry, Event
@@ -32,7 +32,7 @@ def test_a_case_moves_exactly_as_the_domain_says(alice, osl, carol, source, targ
         "received",
         source,
         target,
-        make=lambda: services.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"])),
+        make=lambda: CaseFactory(actor=alice, unit=osl, agencies=["LABOUR", "TAX"]),
         # carol coordinates the unit, so she may also reopen
         step=lambda case, to: services.case_transition(actor=carol, case=case, to=to, outcome=CaseOutcome.SANCTIONED),
         status_of=lambda case: Case.objects.get(pk=case.pk).status,
@@ -158,7 +158,7 @@ def test_a_tip_is_triaged_once_as_the_domain_says(alice, osl, labour_case, sourc
         "new",
         source,
         target,
-        make=lambda: services.tip_create(actor=alice, unit=osl, source="union", description="Car wash, cash wages"),
+        make=lambda: TipFactory(actor=alice, unit=osl),
         step=step,
         status_of=lambda tip: Tip.objects.get(pk=tip.pk).status,
     )
@@ -185,7 +185,7 @@ def test_a_transfer_is_decided_once_as_the_domain_says(alice, labour_case, bgo, 
         "pending",
         source,
         target,
-        make=lambda: services.transfer_request(actor=alice, case=labour_case, to_unit=bgo, reason="Bergen firm"),
+        make=lambda: CaseTransferFactory(actor=alice, case=labour_case, to_unit=bgo),
         step=step,
         status_of=lambda transfer: CaseTransfer.objects.get(pk=transfer.pk).status,
     )

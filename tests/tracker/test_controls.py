@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import SanctionKind
-from tests.factories import officer
+from tests.factories import JointControlFactory, officer
 from tests.processes import run_concurrently
 from tests.workflows import check_step, pairs
 from tracker.controls import services
@@ -54,7 +54,7 @@ def test_a_control_moves_exactly_as_the_domain_says(carol, osl, source, target):
         "planned",
         source,
         target,
-        make=lambda: plan(carol, osl),
+        make=lambda: JointControlFactory(actor=carol, unit=osl),
         step=lambda control, to: services.control_transition(actor=carol, control=control, to=to, reason="Called off"),
         status_of=lambda control: JointControl.objects.get(pk=control.pk).status,
     )
