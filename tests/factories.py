@@ -366,12 +366,18 @@ class _OnAControl(ServiceFactory):
     actor = factory.LazyAttribute(lambda o: o.control.created_by)
 
 
-class ControlSiteFactory(_OnAControl):
+class ControlSiteFactory(ServiceFactory):
+    """A site, on a new control planned with it (sites are given when a control is planned)."""
+
     class Meta:
         model = ControlSite
 
-    _service = staticmethod(control_services.control_add_site)
     address = factory.Sequence(lambda n: f"Storgata {n}, Oslo")
+    name = ""
+
+    @classmethod
+    def _create(cls, model_class, *args, address, name, **control_fields):
+        return JointControlFactory(sites=[{"address": address, "name": name}], **control_fields).sites.get()
 
 
 class ControlOfficerFactory(_OnAControl):

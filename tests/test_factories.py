@@ -6,6 +6,7 @@ from django.apps import apps
 
 from cases.models import Attachment
 from tests import factories
+from tracker.controls.models import ControlSite
 from tracker.models import AuditEntry
 
 APPS = ("agencies", "cases", "controls", "referrals", "notifications", "tracker")
@@ -26,8 +27,9 @@ def test_each_factory_makes_a_row(reference, make):
     made = make()
     assert type(made).objects.filter(pk=made.pk).exists()
     if issubclass(make, factories.ServiceFactory) and make not in (factories.EventFactory, factories.AuditEntryFactory):
-        # made by its service, so audited like the product's own rows (a file with its entry)
-        audited = made.entry if isinstance(made, Attachment) else made
+        # made by its service, so audited like the product's own rows (a file with its entry, a
+        # site with its control)
+        audited = {Attachment: lambda: made.entry, ControlSite: lambda: made.control}.get(type(made), lambda: made)()
         assert AuditEntry.objects.filter(object_id=str(audited.pk)).exists()
 
 
