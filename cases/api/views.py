@@ -15,7 +15,7 @@ from cases.attachments import attachment_response
 from cases.filtersets import CaseFilter
 from cases.models import Attachment, Case, CaseSubject, Organisation, Person
 from cases.selectors import cases_visible_to, journal_visible_to, organisations_visible_to, persons_visible_to
-from tracker.api.base import OrderingFilter, Pagination, TrackerViewSet, expected_version
+from tracker.api.base import ETagRetrieveMixin, OrderingFilter, Pagination, TrackerViewSet, expected_version
 from tracker.api.parsers import JSONParser, MultiPartParser
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.exceptions import ApplicationError
@@ -70,7 +70,7 @@ def _item_errors(index: int, detail) -> list[dict]:
     list=extend_schema(summary="List cases", responses={200: s.CaseSerializer(many=True)}),
     retrieve=extend_schema(summary="Read a case", responses={200: s.CaseSerializer}),
 )
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
+class CaseViewSet(mixins.ListModelMixin, ETagRetrieveMixin, TrackerViewSet):
     scope = "cases"
     serializer_class = s.CaseSerializer
     filter_backends = [DjangoFilterBackend, OrderingFilter]
@@ -81,10 +81,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
 
     def scoped_queryset(self, user):
         return cases_visible_to(user)
-
-    def retrieve(self, request, *args, **kwargs):
-        case = self.get_object()
-        return self.with_etag(Response(s.CaseSerializer(case).data), case)
 
     @extend_schema(
         summary="Create a case",
@@ -125,7 +121,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         parameters=[IF_MATCH, IDEMPOTENCY_KEY],
         responses={200: s.CaseSerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["post"])
+    @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         case = self.get_object()
         version = expected_version(request, case)
@@ -143,7 +139,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.CaseAssignmentSerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["post"])
+    @action(detail=True, methods=["post"])
     def assignees(self, request, pk=None):
         case = self.get_object()
         data = self.validated(s.CaseAssignInput, request.data, unit=case.unit_id)
@@ -151,7 +147,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         return Response(s.CaseAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Take an officer off a case", request=None, responses={204: None})
-    @action(filter_backends=[], detail=True, methods=["delete"], url_path=r"assignees/(?P<officer_id>[^/]+)")
+    @action(detail=True, methods=["delete"], url_path=r"assignees/(?P<officer_id>[^/]+)")
     def remove_assignee(self, request, pk=None, officer_id=None):
         case = self.get_object()
         assignment = get_object_or_404(case.assignments.select_related("officer", "agency"), officer_id=officer_id)
@@ -172,7 +168,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.CaseSubjectSerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"])
     def subjects(self, request, pk=None):
         case = self.get_object()
         # HEAD too: it needs only the read scope, so it must never reach the write branch.
@@ -193,7 +189,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         return Response(s.CaseSubjectSerializer(link).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Unlink a subject from a case", request=None, responses={204: None})
-    @action(filter_backends=[], detail=True, methods=["delete"], url_path=r"subjects/(?P<subject_id>[^/]+)")
+    @action(detail=True, methods=["delete"], url_path=r"subjects/(?P<subject_id>[^/]+)")
     def remove_subject(self, request, pk=None, subject_id=None):
         case = self.get_object()
         link = get_object_or_404(CaseSubject.objects.filter(case=case), pk=subject_id)
@@ -214,7 +210,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.JournalEntrySerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser])
+    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser])
     def journal(self, request, pk=None):
         case = self.get_object()
         if request.method in SAFE_METHODS:
@@ -232,7 +228,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         "rendered as a page of this site. The `url` of each attachment in the journal points here.",
         responses={(200, content_type): OpenApiTypes.BINARY for content_type in settings.ATTACHMENT_CONTENT_TYPES},
     )
-    @action(filter_backends=[], detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[^/]+)")
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[^/]+)")
     def attachment(self, request, pk=None, attachment_id=None):
         case = self.get_object()
         visible = Attachment.objects.filter(entry__in=journal_visible_to(request.user, case).values("pk"))
@@ -248,7 +244,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.TaskSerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"])
     def tasks(self, request, pk=None):
         case = self.get_object()
         if request.method in SAFE_METHODS:
@@ -263,7 +259,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         parameters=[IDEMPOTENCY_KEY],
         responses={200: s.TaskSerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[^/]+)/status")
+    @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[^/]+)/status")
     def task_status(self, request, pk=None, task_id=None):
         case = self.get_object()
         task = get_object_or_404(case.tasks.all(), pk=task_id)
@@ -279,7 +275,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewS
         parameters=[IDEMPOTENCY_KEY],
         responses={201: BulkCasesOutput},
     )
-    @action(filter_backends=[], detail=False, methods=["post"])
+    @action(detail=False, methods=["post"])
     def bulk(self, request):
         envelope = self.validated(BulkCasesInput, request.data)
         errors, created = [], []
