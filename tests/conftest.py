@@ -10,6 +10,7 @@ root   platform superuser
 """
 
 import pytest
+from django.db import connection
 from pytest_django.plugin import blocking_manager_key
 
 from agencies.choices import UnitRole
@@ -28,14 +29,29 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference_data()
 
 
+_emptied = False  # a transactional test's teardown emptied every table
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
+    global _emptied
     result = yield
-    # A transactional test's teardown empties every table: put the reference data back for the next.
-    if _is_transactional(item):
+    _emptied = _emptied or _is_transactional(item)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    # Put the reference data back before the next test's fixtures (and its transaction) start.
+    global _emptied
+    if _emptied and connection.settings_dict["NAME"].startswith("test_"):
         with item.config.stash[blocking_manager_key].unblock():
             load_reference_data()
-    return result
+            # Back to the pool: a connection held from here outlived the session and kept the
+            # test database from being dropped at the end.
+            connection.close()
+        _emptied = False
+    return (yield)
 
 
 def _is_transactional(item) -> bool:
