@@ -25,6 +25,10 @@ class UnitRole(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
 
 
+# Who works cases, tips and controls in a unit (analysts and auditors only read).
+WORKING_ROLES = (UnitRole.CASE_OFFICER, UnitRole.COORDINATOR)
+
+
 class UserKind(models.TextChoices):
     PERSON = "person", _("Person")
     SERVICE = "service", _("Agency system (service account)")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from agencies.choices import UnitRole
 from agencies.models import RegionalUnit, UnitMembership, User
 
 
@@ -23,10 +22,6 @@ def unit_ids_for(user: User, roles: Iterable[str] | None = None) -> set[int]:
 def has_role(user: User, unit: RegionalUnit | int, *roles: str) -> bool:
     unit_id = unit if isinstance(unit, int) else unit.pk
     return unit_id in unit_ids_for(user, roles or None)
-
-
-def is_coordinator(user: User, unit) -> bool:
-    return has_role(user, unit, UnitRole.COORDINATOR)
 
 
 def units_visible_to(user: User):

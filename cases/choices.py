@@ -16,7 +16,6 @@ CASE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     CaseStatus.ACTIVE: (CaseStatus.CLOSED,),
     CaseStatus.CLOSED: (CaseStatus.ASSESSMENT, CaseStatus.ACTIVE),
 }
-CASE_REOPEN_FROM = CaseStatus.CLOSED
 
 
 class CaseOutcome(models.TextChoices):

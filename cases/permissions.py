@@ -1,10 +1,9 @@
 """Who may do what to a case. The same predicates serve the admin, the API and the UI."""
 
-from agencies.choices import UnitRole
+from agencies.choices import WORKING_ROLES, UnitRole
 from agencies.selectors import has_role
+from cases.choices import CaseStatus
 from tracker.exceptions import NotPermitted
-
-WORKING_ROLES = (UnitRole.CASE_OFFICER, UnitRole.COORDINATOR)
 
 
 def participates(user, case) -> bool:
@@ -81,11 +80,9 @@ def may_assign(user, case, officer) -> bool:
 def transitions_for(user, case) -> tuple[str, ...]:
     """The status changes ``user`` may make now: the workflow's, for someone working the case;
     out of a closed case (reopening) only for a coordinator."""
-    from cases.choices import CASE_REOPEN_FROM
-
     if not can_work_on_case(user, case):
         return ()
-    if case.status == CASE_REOPEN_FROM and not is_coordinator_of(user, case.unit_id):
+    if case.status == CaseStatus.CLOSED and not is_coordinator_of(user, case.unit_id):
         return ()
     return case.allowed_transitions()
 

@@ -4,7 +4,7 @@ from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper,
 from django.db.models import Case as SqlCase
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
-from agencies.choices import UnitRole, UserKind
+from agencies.choices import WORKING_ROLES, UnitRole, UserKind
 from agencies.models import UnitMembership, User
 from agencies.selectors import unit_ids_for
 from cases.choices import TransferStatus, Visibility
@@ -216,7 +216,6 @@ def case_history(case):
 def units_for_new_cases(user):
     """The units where ``user`` may register a case or triage a tip (permissions.is_unit_worker)."""
     from agencies.models import RegionalUnit
-    from cases.permissions import WORKING_ROLES
 
     units = RegionalUnit.objects.filter(is_active=True).order_by("name")
     return units if user.is_superuser else units.filter(pk__in=unit_ids_for(user, WORKING_ROLES))

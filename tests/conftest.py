@@ -10,20 +10,74 @@ root   platform superuser
 """
 
 import pytest
+from django.db import connection
+from pytest_django.plugin import blocking_manager_key
 
 from agencies.choices import UnitRole
 from agencies.models import NationalContactPoint, RegionalUnit
 from agencies.reference_data import load_reference_data
 from cases import services as case_services
 from tests.factories import UserFactory, case_kwargs, officer
+from tests.query_counts import _query_count_record, pytest_addoption, query_counts  # noqa: F401 (plugin)
 from tests.twofactor import complete_second_factor_on_force_login
 
 complete_second_factor_on_force_login()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The reference data (agencies, sanction kinds, units, the contact point) once for the session:
+    each test's transaction rolls back on top of it. NACE codes are a file, read once per process."""
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+_emptied = False  # a transactional test's teardown emptied every table
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    global _emptied
+    result = yield
+    _emptied = _emptied or _is_transactional(item)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    # Put the reference data back before the next test's fixtures (and its transaction) start.
+    global _emptied
+    if _emptied and connection.settings_dict["NAME"].startswith("test_"):
+        with item.config.stash[blocking_manager_key].unblock():
+            load_reference_data()
+            # Back to the pool: a connection held from here outlived the session and kept the
+            # test database from being dropped at the end.
+            connection.close()
+        _emptied = False
+    return (yield)
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    by_marker = marker is not None and bool(marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    return by_marker or bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+# Tests that start processes (a Celery worker, `run_all`, the live server, a browser, processes
+# racing each other) are marked `live`, here by the fixture they use or in their module:
+# `pytest -m "not live"` is the fast loop.
+LIVE_FIXTURES = {"live_server", "worker", "backoff_worker", "browser", "redis_server"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if LIVE_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.live)
+
+
 @pytest.fixture
 def reference(db):
-    load_reference_data()
+    """The reference data, loaded for the session (django_db_setup); a test asks for it by name."""
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from django.conf import settings
 
 from config import embedded
 
+pytestmark = pytest.mark.live  # starts the servers and processes it checks
+
 ROOT = Path(__file__).resolve().parent.parent
 uses_embedded = not os.environ.get("DATABASE_URL") and not os.environ.get("REDIS_URL")
 

@@ -12,6 +12,9 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+import pytest
+
+pytestmark = pytest.mark.live  # starts the servers and processes it checks
 
 ROOT = Path(__file__).resolve().parent.parent
 

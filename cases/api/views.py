@@ -20,7 +20,7 @@ from cases.models import Attachment, Case, CaseSubject, Organisation, Person
 from cases.reveal import IDENTITY_SCOPE, record_disclosure, reveal_identity_number
 from cases.selectors import cases_visible_to, journal_visible_to, organisations_visible_to, persons_visible_to
 from tracker.access_audit import record_read, record_search
-from tracker.api.base import OrderingFilter, Pagination, TrackerViewSet, expected_version
+from tracker.api.base import ETagRetrieveMixin, OrderingFilter, Pagination, TrackerViewSet, expected_version
 from tracker.api.parsers import JSONParser, MultiPartParser
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.exceptions import ApplicationError
@@ -86,7 +86,7 @@ class DisclosingViewSet(TrackerViewSet):
     list=extend_schema(summary="List cases", responses={200: s.CaseSerializer(many=True)}),
     retrieve=extend_schema(summary="Read a case", responses={200: s.CaseSerializer}),
 )
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingViewSet):
+class CaseViewSet(mixins.ListModelMixin, ETagRetrieveMixin, DisclosingViewSet):
     scope = "cases"
     serializer_class = s.CaseSerializer
     filter_backends = [DjangoFilterBackend, OrderingFilter]
@@ -104,10 +104,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingVi
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(reads.case_rows(self.filter_queryset(self.get_queryset())))
         return self.get_paginated_response(reads.represent(page))
-
-    def retrieve(self, request, *args, **kwargs):
-        case = self.get_object()
-        return self.with_etag(Response(self.representation(case)), case)
 
     def reread(self, case):
         return case  # what the service returns was written in this very transaction: it is current
@@ -154,7 +150,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingVi
         parameters=[IF_MATCH, IDEMPOTENCY_KEY],
         responses={200: s.CaseSerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["post"])
+    @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         case = self.get_object()
         version = expected_version(request, case)
@@ -172,7 +168,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingVi
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.CaseAssignmentSerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["post"])
+    @action(detail=True, methods=["post"])
     def assignees(self, request, pk=None):
         case = self.get_object()
         data = self.validated(s.CaseAssignInput, request.data, unit=case.unit_id)
@@ -180,7 +176,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingVi
         return Response(s.CaseAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Take an officer off a case", request=None, responses={204: None})
-    @action(filter_backends=[], detail=True, methods=["delete"], url_path=r"assignees/(?P<officer_id>[^/]+)")
+    @action(detail=True, methods=["delete"], url_path=r"assignees/(?P<officer_id>[^/]+)")
     def remove_assignee(self, request, pk=None, officer_id=None):
         case = self.get_object()
         assignment = get_object_or_404(case.assignments.select_related("officer", "agency"), officer_id=officer_id)
@@ -201,7 +197,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingVi
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.CaseSubjectSerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"])
     def subjects(self, request, pk=None):
         case = self.get_object()
         # HEAD too: it needs only the read scope, so it must never reach the write branch.
@@ -223,7 +219,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingVi
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Unlink a subject from a case", request=None, responses={204: None})
-    @action(filter_backends=[], detail=True, methods=["delete"], url_path=r"subjects/(?P<subject_id>[^/]+)")
+    @action(detail=True, methods=["delete"], url_path=r"subjects/(?P<subject_id>[^/]+)")
     def remove_subject(self, request, pk=None, subject_id=None):
         case = self.get_object()
         link = get_object_or_404(CaseSubject.objects.filter(case=case), pk=subject_id)
@@ -244,7 +240,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingVi
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.JournalEntrySerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser])
+    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser])
     def journal(self, request, pk=None):
         case = self.get_object()
         if request.method in SAFE_METHODS:
@@ -262,7 +258,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingVi
         "rendered as a page of this site. The `url` of each attachment in the journal points here.",
         responses={(200, content_type): OpenApiTypes.BINARY for content_type in settings.ATTACHMENT_CONTENT_TYPES},
     )
-    @action(filter_backends=[], detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[^/]+)")
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[^/]+)")
     def attachment(self, request, pk=None, attachment_id=None):
         case = self.get_object()
         visible = Attachment.objects.filter(entry__in=journal_visible_to(request.user, case).values("pk"))
@@ -280,7 +276,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingVi
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.TaskSerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"])
     def tasks(self, request, pk=None):
         case = self.get_object()
         if request.method in SAFE_METHODS:
@@ -295,7 +291,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingVi
         parameters=[IDEMPOTENCY_KEY],
         responses={200: s.TaskSerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[^/]+)/status")
+    @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[^/]+)/status")
     def task_status(self, request, pk=None, task_id=None):
         case = self.get_object()
         task = get_object_or_404(case.tasks.all(), pk=task_id)
@@ -311,7 +307,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingVi
         parameters=[IDEMPOTENCY_KEY],
         responses={201: BulkCasesOutput},
     )
-    @action(filter_backends=[], detail=False, methods=["post"])
+    @action(detail=False, methods=["post"])
     def bulk(self, request):
         envelope = self.validated(BulkCasesInput, request.data)
         errors, created = [], []

@@ -1,34 +1,42 @@
-import itertools
-
 import pytest
 from django.db import transaction
 
+from agencies.choices import UnitRole
 from cases import services
-from cases.choices import CASE_TRANSITIONS, CaseOutcome, CaseStatus, JournalKind
-from cases.models import Case
-from tests.factories import case_kwargs
-from tracker.exceptions import DomainValidationError, InvalidTransition, NotPermitted
+from cases.choices import CaseOutcome, CaseStatus, JournalKind, TipStatus, TransferStatus
+from cases.models import Case, CaseTransfer, Tip
+from tests.factories import CaseFactory, CaseTransferFactory, TipFactory, case_kwargs, officer
+from tests.workflows import check_step, pairs
+from tracker.exceptions import DomainValidationError, NotPermitted
 from tracker.models import AuditEntry, Event
 
-ALL_PAIRS = list(itertools.permutations(CaseStatus.values, 2))
+# DOMAIN.md: received → under assessment → active → closed (with an outcome); a case may be
+# closed at any point (no basis, merged, handled elsewhere), and a coordinator may reopen a
+# closed case to assessment or to active work. Never back to "received".
+CASE_WORKFLOW = {
+    "received": {"assessment", "closed"},
+    "assessment": {"active", "closed"},
+    "active": {"closed"},
+    "closed": {"assessment", "active"},
+}
 
 
-def put_in(case: Case, status: str) -> Case:
-    Case.objects.filter(pk=case.pk).update(status=status, outcome=CaseOutcome.OTHER if status == "closed" else "")
-    return Case.objects.get(pk=case.pk)
+def test_the_workflow_table_names_every_case_status():
+    assert set(CASE_WORKFLOW) == set(CaseStatus.values)
 
 
-@pytest.mark.parametrize("source,target", ALL_PAIRS)
-def test_case_transition_table(labour_case, carol, source, target):
-    case = put_in(labour_case, source)
-    allowed = target in CASE_TRANSITIONS[source]
-    if allowed:
-        case = services.case_transition(actor=carol, case=case, to=target, outcome=CaseOutcome.SANCTIONED)
-        assert case.status == target
-    else:
-        with pytest.raises(InvalidTransition):
-            services.case_transition(actor=carol, case=case, to=target, outcome=CaseOutcome.SANCTIONED)
-        assert Case.objects.get(pk=case.pk).status == source
+@pytest.mark.parametrize("source,target", pairs(CASE_WORKFLOW))
+def test_a_case_moves_exactly_as_the_domain_says(alice, osl, carol, source, target):
+    check_step(
+        CASE_WORKFLOW,
+        "received",
+        source,
+        target,
+        make=lambda: CaseFactory(actor=alice, unit=osl, agencies=["LABOUR", "TAX"]),
+        # carol coordinates the unit, so she may also reopen
+        step=lambda case, to: services.case_transition(actor=carol, case=case, to=to, outcome=CaseOutcome.SANCTIONED),
+        status_of=lambda case: Case.objects.get(pk=case.pk).status,
+    )
 
 
 def test_it_refuses_to_close_a_case_without_an_outcome(labour_case, alice):
@@ -119,4 +127,65 @@ def test_the_audit_row_of_a_closing_holds_the_state_before_and_after(labour_case
         "closed",
         "sanctioned",
         "Fines imposed",
+    )
+
+
+# DOMAIN.md: tips "are triaged, and are promoted to a new case, merged into an existing one, or
+# dismissed with a reason" — once, each of those final.
+TIP_WORKFLOW = {"new": {"promoted", "merged", "dismissed"}, "promoted": set(), "merged": set(), "dismissed": set()}
+
+
+def test_the_workflow_table_names_every_tip_status():
+    assert set(TIP_WORKFLOW) == set(TipStatus.values)
+
+
+@pytest.mark.parametrize("source,target", pairs(TIP_WORKFLOW, targets=["promoted", "merged", "dismissed"]))
+def test_a_tip_is_triaged_once_as_the_domain_says(alice, osl, labour_case, source, target):
+    fields = case_kwargs(title="Promoted tip")
+    del fields["source"], fields["received_on"]
+    triage = {
+        "promoted": lambda tip: services.tip_promote(actor=alice, tip=tip, **fields),
+        "merged": lambda tip: services.tip_merge(actor=alice, tip=tip, case=labour_case),
+        "dismissed": lambda tip: services.tip_dismiss(actor=alice, tip=tip, reason="Not our field"),
+    }
+
+    def step(tip, to):
+        triage[to](tip)
+        return Tip.objects.get(pk=tip.pk)
+
+    check_step(
+        TIP_WORKFLOW,
+        "new",
+        source,
+        target,
+        make=lambda: TipFactory(actor=alice, unit=osl),
+        step=step,
+        status_of=lambda tip: Tip.objects.get(pk=tip.pk).status,
+    )
+
+
+# A transfer to another unit is pending until that unit's coordinator accepts or refuses it.
+TRANSFER_WORKFLOW = {"pending": {"accepted", "refused"}, "accepted": set(), "refused": set()}
+
+
+def test_the_workflow_table_names_every_transfer_status():
+    assert set(TRANSFER_WORKFLOW) == set(TransferStatus.values)
+
+
+@pytest.mark.parametrize("source,target", pairs(TRANSFER_WORKFLOW, targets=["accepted", "refused"]))
+def test_a_transfer_is_decided_once_as_the_domain_says(alice, labour_case, bgo, source, target):
+    bergen_coordinator = officer("bergen-coordinator", "POLICE", unit="BGO", role=UnitRole.COORDINATOR)
+
+    def step(transfer, to):
+        accept = to == "accepted"
+        return services.transfer_decide(actor=bergen_coordinator, transfer=transfer, accept=accept, note="No room")
+
+    check_step(
+        TRANSFER_WORKFLOW,
+        "pending",
+        source,
+        target,
+        make=lambda: CaseTransferFactory(actor=alice, case=labour_case, to_unit=bgo),
+        step=step,
+        status_of=lambda transfer: CaseTransfer.objects.get(pk=transfer.pk).status,
     )

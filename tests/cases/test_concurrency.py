@@ -3,7 +3,7 @@ import pytest
 from cases.models import Case
 from tests.processes import run_concurrently
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.live]
 
 
 def test_references_have_no_gap_and_no_duplicate_when_processes_create_at_once(alice, osl):

@@ -148,11 +148,11 @@ def test_the_api_uses_the_same_services(work_of, bob):
 
 @pytest.mark.parametrize("size", [1, 5])
 def test_the_page_runs_the_same_queries_for_one_row_and_many(work_of, page_client, bob, size,
-                                                              django_assert_num_queries):  # fmt: skip
+                                                              query_counts):  # fmt: skip
     work_of(size)
     client = page_client(bob)
     assert Notification.objects.filter(recipient=bob).count() >= 5 * size
     # session, user, memberships; the page's count and rows (with their cases and events);
     # the muted cases; the preference; the menu's desk check; the header's unread count.
-    with django_assert_num_queries(9):
+    with query_counts("web GET /notifications/"):
         assert client.get("/notifications/").status_code == 200

@@ -344,27 +344,27 @@ def _many_referrals(case, actor, count):
 
 @pytest.mark.parametrize("extra", [0, 11])
 def test_the_list_runs_the_same_queries_for_one_or_many_referrals(
-    client, alice, labour_case, referral, django_assert_num_queries, extra
+    client, alice, labour_case, referral, query_counts, extra
 ):
     _many_referrals(labour_case, alice, extra)
     client.force_login(alice)
     # session, user, memberships (scoping), the count for the pages, the page of referrals
     # (with case, unit and contact point), the menu's desk check, the unread count
-    with django_assert_num_queries(7):
+    with query_counts("web GET referrals:list"):
         response = client.get(reverse("referrals:list"))
     assert response.context["page"].paginator.count == 1 + extra
 
 
 @pytest.mark.parametrize("extra", [0, 11])
 def test_the_desk_inbox_runs_the_same_queries_for_one_or_many_referrals(
-    client, alice, desk, labour_case, referral, django_assert_num_queries, extra
+    client, alice, desk, labour_case, referral, query_counts, extra
 ):
     _many_referrals(labour_case, alice, extra)
     client.force_login(desk)
     # session, user, the desks the user staffs (shared with the menu), the count for the
     # pages, the page of referrals (with case, unit and contact point), the menu's
     # memberships check, the unread count
-    with django_assert_num_queries(7):
+    with query_counts("web GET referrals:desk"):
         response = client.get(reverse("referrals:desk"))
     assert response.context["page"].paginator.count == 1 + extra
 
@@ -381,7 +381,7 @@ def _many_subjects_and_steps(referral, alice, desk, count):
 
 @pytest.mark.parametrize("extra", [0, 10])
 def test_the_referral_page_runs_the_same_queries_for_few_or_many_subjects(
-    client, alice, desk, referral, django_assert_num_queries, extra
+    client, alice, desk, referral, query_counts, extra
 ):
     if extra:
         _many_subjects_and_steps(referral, alice, desk, extra)
@@ -390,7 +390,7 @@ def test_the_referral_page_runs_the_same_queries_for_few_or_many_subjects(
     # senders), its shared subjects (with organisation and person), the case's agencies
     # (who may act), the timeline (with actors and agencies), the menu's desk check, the
     # unread count
-    with django_assert_num_queries(9):
+    with query_counts("web GET referrals:detail"):
         response = client.get(reverse("referrals:detail", args=[referral.pk]))
     assert CaseSubject.objects.filter(referrals=referral).count() == 2 + extra
     assert response.status_code == 200
@@ -398,7 +398,7 @@ def test_the_referral_page_runs_the_same_queries_for_few_or_many_subjects(
 
 @pytest.mark.parametrize("extra", [0, 10])
 def test_the_desk_referral_page_runs_the_same_queries_for_few_or_many_subjects(
-    client, alice, desk, referral, django_assert_num_queries, extra
+    client, alice, desk, referral, query_counts, extra
 ):
     if extra:
         _many_subjects_and_steps(referral, alice, desk, extra)
@@ -406,6 +406,6 @@ def test_the_desk_referral_page_runs_the_same_queries_for_few_or_many_subjects(
     # session, user, the desks (shared with the menu), the referral (with unit, contact point
     # and sender), its shared subjects (with organisation and person), the timeline (with
     # actors and agencies), the menu's memberships check, the unread count
-    with django_assert_num_queries(8):
+    with query_counts("web GET referrals:desk_detail"):
         response = client.get(reverse("referrals:desk_detail", args=[referral.pk]))
     assert response.status_code == 200

@@ -1,37 +1,69 @@
-import itertools
-
 import pytest
 
 from cases.choices import LegalBasis
+from tests.workflows import check_step, pairs, path_to
 from tracker.exceptions import DomainValidationError, InvalidTransition, NotPermitted
 from tracker.referrals import services
-from tracker.referrals.choices import REFERRAL_TRANSITIONS, ReferralStatus
+from tracker.referrals.choices import ReferralStatus
 from tracker.referrals.models import Referral
 from tracker.referrals.selectors import referrals_visible_to
 
-ACTIONS = {
-    ReferralStatus.SENT: lambda r, sender, desk: services.referral_send(actor=sender, referral=r),
-    ReferralStatus.ACKNOWLEDGED: lambda r, sender, desk: services.referral_acknowledge(actor=desk, referral=r),
-    ReferralStatus.ACCEPTED: lambda r, sender, desk: services.referral_accept(actor=desk, referral=r),
-    ReferralStatus.DECLINED: lambda r, sender, desk: services.referral_decline(actor=desk, referral=r, reason="Known"),
-    ReferralStatus.CLOSED: lambda r, sender, desk: services.referral_close(actor=desk, referral=r, outcome="Shared"),
-    ReferralStatus.REVOKED: lambda r, sender, desk: services.referral_revoke(actor=sender, referral=r, reason="Error"),
+ACTIONS = {  # the service that takes each step, called as ``actor``
+    "sent": lambda r, actor: services.referral_send(actor=actor, referral=r),
+    "acknowledged": lambda r, actor: services.referral_acknowledge(actor=actor, referral=r),
+    "accepted": lambda r, actor: services.referral_accept(actor=actor, referral=r),
+    "declined": lambda r, actor: services.referral_decline(actor=actor, referral=r, reason="Known"),
+    "closed": lambda r, actor: services.referral_close(actor=actor, referral=r, outcome="Shared"),
+    "revoked": lambda r, actor: services.referral_revoke(actor=actor, referral=r, reason="Error"),
 }
 
 
-@pytest.mark.parametrize(
-    "source,target", [p for p in itertools.permutations(ReferralStatus.values, 2) if p[1] != ReferralStatus.DRAFT]
-)
-def test_referral_transition_table(referral, alice, desk, source, target):
-    Referral.objects.filter(pk=referral.pk).update(
-        status=source, sent_at="2026-01-01T00:00Z", decline_reason="x", outcome="x"
+# DOMAIN.md: a referral "is acknowledged by the contact point, accepted or declined, and tracked
+# until closed". The sending unit drafts and sends it, and may revoke it until the contact point
+# has decided; every other step is the contact point's desk's.
+REFERRAL_WORKFLOW = {
+    "draft": {"sent"},
+    "sent": {"acknowledged", "revoked"},
+    "acknowledged": {"accepted", "declined", "revoked"},
+    "accepted": {"closed"},
+    "declined": set(),
+    "closed": set(),
+    "revoked": set(),
+}
+TAKEN_BY_SENDER = {"sent", "revoked"}
+STEPS = ["sent", "acknowledged", "accepted", "declined", "closed", "revoked"]  # "draft" only by creating one
+
+
+def test_the_workflow_table_names_every_referral_status():
+    assert set(REFERRAL_WORKFLOW) == set(ReferralStatus.values)
+
+
+@pytest.mark.parametrize("source,target", pairs(REFERRAL_WORKFLOW, targets=STEPS))
+def test_a_referral_moves_exactly_as_the_domain_says(referral, alice, desk, source, target):
+    def step(r, to):
+        return ACTIONS[to](r, alice if to in TAKEN_BY_SENDER else desk)
+
+    check_step(
+        REFERRAL_WORKFLOW,
+        "draft",
+        source,
+        target,
+        make=lambda: referral,
+        step=step,
+        status_of=lambda r: Referral.objects.get(pk=r.pk).status,
     )
-    referral.refresh_from_db()
-    if target in REFERRAL_TRANSITIONS[source]:
-        assert ACTIONS[target](referral, alice, desk).status == target
-    else:
-        with pytest.raises(InvalidTransition):
-            ACTIONS[target](referral, alice, desk)
+
+
+@pytest.mark.parametrize("target", STEPS)
+def test_each_step_is_taken_only_by_its_side(referral, alice, desk, target):
+    """The sender's steps are refused to the desk, the desk's to the sender."""
+    source = next(state for state, following in REFERRAL_WORKFLOW.items() if target in following)
+    for state in path_to(REFERRAL_WORKFLOW, "draft", source):
+        referral = ACTIONS[state](referral, alice if state in TAKEN_BY_SENDER else desk)
+    wrong_side = desk if target in TAKEN_BY_SENDER else alice
+    with pytest.raises(NotPermitted):
+        ACTIONS[target](referral, wrong_side)
+    assert Referral.objects.get(pk=referral.pk).status == source
 
 
 def test_the_sender_cannot_act_for_the_contact_point(referral, alice, desk):

@@ -18,7 +18,7 @@ from django.db.models.fields.tuple_lookups import (
     TupleLessThan,
     TupleLessThanOrEqual,
 )
-from rest_framework import filters, serializers, viewsets
+from rest_framework import filters, mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS
@@ -347,7 +347,7 @@ class TrackerViewSetMixin:
 
     def paginated(self, queryset, serializer_class, ordering: str = "created_at"):
         """A cursor page of a nested list (subjects, journal, participants…), in ``ordering``."""
-        paginator = Pagination()  # the nested actions take no ?ordering= (filter_backends=[])
+        paginator = Pagination()  # the nested actions take no ?ordering= (action_filter_backends)
         paginator.ordering = ordering
         page = paginator.paginate_queryset(queryset, self.request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True).data)
@@ -376,5 +376,24 @@ class TrackerViewSetMixin:
         return self.with_etag(response, obj)
 
 
+class ETagRetrieveMixin(mixins.RetrieveModelMixin):
+    """Retrieve, answering with the object's ETag for the If-Match of the next write."""
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.with_etag(Response(self.representation(obj)), obj)
+
+
 class TrackerViewSet(TrackerViewSetMixin, viewsets.GenericViewSet):
-    pass
+    # The filter backends of the extra actions (``@action``: nested lists and commands) that do
+    # not name their own: none, so they take no ?ordering= or list filters. ``None`` leaves them
+    # the viewset's own.
+    action_filter_backends: list | None = []
+
+    @classmethod
+    def get_extra_actions(cls):
+        actions = super().get_extra_actions()
+        if cls.action_filter_backends is not None:
+            for action in actions:
+                action.kwargs.setdefault("filter_backends", cls.action_filter_backends)
+        return actions

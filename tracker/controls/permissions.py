@@ -3,12 +3,10 @@ predicates to offer only what the person may do."""
 
 from __future__ import annotations
 
-from agencies.choices import UnitRole
+from agencies.choices import WORKING_ROLES, UnitRole
 from agencies.selectors import has_role, unit_ids_for
 from tracker.controls.choices import BOOKING_STATES, FINDING_STATES
 from tracker.exceptions import NotPermitted
-
-WORKING_ROLES = (UnitRole.COORDINATOR, UnitRole.CASE_OFFICER)
 
 
 def may_run_controls(user, unit_id: int) -> bool:

@@ -1,13 +1,13 @@
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.utils import timezone
 
-from agencies.choices import UnitRole, UserKind
+from agencies.choices import WORKING_ROLES, UnitRole, UserKind
 from agencies.models import RegionalUnit, UnitMembership, User
 from agencies.selectors import unit_ids_for
 from cases import models as cases
 from cases.selectors import UNIT_WIDE_ROLES, cases_visible_to
 from tracker.controls.models import CalendarFeed, ControlOfficer, ControlSite, Finding, JointControl
-from tracker.controls.permissions import WORKING_ROLES, may_book_for
+from tracker.controls.permissions import may_book_for
 
 # Sites as lists and feeds show them: just the name and the address.
 SITE_SUMMARY = Prefetch("sites", queryset=ControlSite.objects.only("control_id", "name", "address"))

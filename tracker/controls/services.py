@@ -130,22 +130,6 @@ def _add_site(control: JointControl, data: dict) -> ControlSite:
     return site
 
 
-@transaction.atomic
-def control_add_site(
-    *, actor, control: JointControl, address: str, name: str = "", latitude=None, longitude=None
-) -> ControlSite:
-    control = lock(control)
-    _require_planner(actor, control.unit_id)
-    site = _add_site(control, {"address": address, "name": name, "latitude": latitude, "longitude": longitude})
-    audit.record(
-        actor=actor,
-        action="control.site_add",
-        obj=site,
-        after=audit.snapshot(site, ["control", "name", "address", "latitude", "longitude"]),
-    )
-    return site
-
-
 def _lock_officers(officer_ids: Iterable) -> list[User]:
     # Locking the officers' rows (always in the same order, so two planners cannot
     # deadlock) serialises every booking that could overlap for that officer.

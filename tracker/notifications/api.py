@@ -53,7 +53,7 @@ class NotificationViewSet(mixins.ListModelMixin, TrackerViewSet):
         return qs
 
     @extend_schema(summary="Mark one notification read", request=None, responses={200: NotificationSerializer})
-    @action(filter_backends=[], detail=True, methods=["post"])
+    @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         n = inbox.notification_mark_read(user=request.user, notification=self.get_object())
         return Response(NotificationSerializer(n).data)
@@ -63,7 +63,7 @@ class NotificationViewSet(mixins.ListModelMixin, TrackerViewSet):
         request=None,
         responses={200: inline_serializer("MarkedRead", {"marked_read": serializers.IntegerField()})},
     )
-    @action(filter_backends=[], detail=False, methods=["post"], url_path="read-all")
+    @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         return Response({"marked_read": inbox.notifications_mark_all_read(user=request.user)})
 
@@ -76,7 +76,7 @@ class NotificationViewSet(mixins.ListModelMixin, TrackerViewSet):
         request=PreferenceSerializer,
         responses={200: PreferenceSerializer},
     )
-    @action(filter_backends=[], detail=False, methods=["get", "patch"])
+    @action(detail=False, methods=["get", "patch"])
     def preferences(self, request):
         preference = preference_for(request.user)
         if request.method == "PATCH":
@@ -125,7 +125,7 @@ class DeliveryViewSet(mixins.ListModelMixin, TrackerViewSet):
         return self._subscription().deliveries.select_related("event").prefetch_related("attempt_log")
 
     @extend_schema(summary="Send a delivery again", request=None, responses={202: DeliverySerializer})
-    @action(filter_backends=[], detail=True, methods=["post"])
+    @action(detail=True, methods=["post"])
     def redeliver(self, request, subscription_pk=None, pk=None):
         delivery = get_object_or_404(self._subscription().deliveries.all(), pk=pk)
         delivery = services.redeliver(actor=request.user, delivery=delivery)

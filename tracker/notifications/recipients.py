@@ -7,12 +7,10 @@ import operator
 
 from django.db.models import Q
 
-from agencies.choices import UnitRole
+from agencies.choices import WORKING_ROLES, UnitRole
 from agencies.models import User
 from tracker.events import event_visible_to, load_scopes
 from tracker.models import Event
-
-WORKING_ROLES = (UnitRole.CASE_OFFICER, UnitRole.COORDINATOR)
 
 
 def _unit_members(event: Event) -> Q | None:

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from agencies.models import Agency, RegionalUnit, SanctionKind
 from cases.api.serializers import CodeField, UnitField
 from cases.models import Case, Organisation, Person
-from cases.selectors import organisations_visible_to, persons_visible_to
+from cases.selectors import cases_visible_to, organisations_visible_to, persons_visible_to
 from tracker.api.base import StrictSerializer
 from tracker.api.fields import ModelSerializer, UnitMemberField, VisibleField
 from tracker.controls.choices import ControlStatus
@@ -57,13 +57,6 @@ class ControlSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class VisibleCases(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        from cases.selectors import cases_visible_to
-
-        return cases_visible_to(self.context["request"].user)
-
-
 class ControlCreateSerializer(StrictSerializer):
     unit = UnitField(queryset=RegionalUnit.objects.none())
     title = serializers.CharField(max_length=200)
@@ -72,7 +65,7 @@ class ControlCreateSerializer(StrictSerializer):
     ends_at = serializers.DateTimeField(validators=[validate_planned_date])
     agencies = CodeField(queryset=_agencies, many=True)
     sites = SiteInput(many=True, required=False, default=list)
-    cases = VisibleCases(queryset=Case.objects.none(), many=True, required=False, default=list)
+    cases = VisibleField(Case, cases_visible_to, many=True, required=False, default=list)
     target_organisations = VisibleField(
         Organisation, organisations_visible_to, many=True, required=False, default=list,
         help_text="Organisations recorded on cases of the unit you can see",

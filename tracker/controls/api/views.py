@@ -7,7 +7,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from tracker.api.base import OrderingFilter, Pagination, TrackerViewSet, expected_version
+from tracker.api.base import ETagRetrieveMixin, OrderingFilter, Pagination, TrackerViewSet, expected_version
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.controls import services
 from tracker.controls.api import serializers as s
@@ -24,7 +24,7 @@ class ControlPage(Pagination):
     list=extend_schema(summary="List joint controls", responses={200: s.ControlSerializer(many=True)}),
     retrieve=extend_schema(summary="Read a joint control", responses={200: s.ControlSerializer}),
 )
-class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
+class ControlViewSet(mixins.ListModelMixin, ETagRetrieveMixin, TrackerViewSet):
     scope = "controls"
     serializer_class = s.ControlSerializer
     pagination_class = ControlPage
@@ -43,10 +43,6 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
             "target_persons",
             Prefetch("officers", queryset=ControlOfficer.objects.select_related("officer", "agency")),
         )
-
-    def retrieve(self, request, *args, **kwargs):
-        control = self.get_object()
-        return self.with_etag(Response(s.ControlSerializer(control).data), control)
 
     @extend_schema(
         summary="Plan a joint control",
@@ -92,7 +88,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         parameters=[IF_MATCH, IDEMPOTENCY_KEY],
         responses={200: s.ControlSerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["post"])
+    @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         control = self.get_object()
         version = expected_version(request, control)
@@ -112,7 +108,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.ParticipantSerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"])
     def participants(self, request, pk=None):
         control = self.get_object()
         # HEAD too: it needs only the read scope, so it must never reach the write branch.
@@ -124,7 +120,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         return Response(s.ParticipantSerializer(booking).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Withdraw a booked officer", request=None, responses={204: None})
-    @action(filter_backends=[], detail=True, methods=["delete"], url_path=r"participants/(?P<officer_id>[^/]+)")
+    @action(detail=True, methods=["delete"], url_path=r"participants/(?P<officer_id>[^/]+)")
     def remove_participant(self, request, pk=None, officer_id=None):
         control = self.get_object()
         booking = get_object_or_404(control.officers.all(), officer_id=officer_id)
@@ -143,7 +139,7 @@ class ControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerVi
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.FindingSerializer},
     )
-    @action(filter_backends=[], detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"])
     def findings(self, request, pk=None):
         control = self.get_object()
         if request.method in SAFE_METHODS:

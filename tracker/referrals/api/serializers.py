@@ -4,7 +4,7 @@ from agencies.models import NationalContactPoint
 from cases.api.serializers import CodeField
 from cases.choices import LegalBasis
 from cases.models import Case, CaseSubject
-from cases.selectors import subjects_visible_to
+from cases.selectors import cases_visible_to, subjects_visible_to
 from tracker.api.base import StrictSerializer
 from tracker.api.fields import ModelSerializer, VisibleField
 from tracker.referrals.choices import ReferralCategory
@@ -27,15 +27,8 @@ class ReferralSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class VisibleCase(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        from cases.selectors import cases_visible_to
-
-        return cases_visible_to(self.context["request"].user)
-
-
 class ReferralCreateSerializer(StrictSerializer):
-    case = VisibleCase(queryset=Case.objects.none())
+    case = VisibleField(Case, cases_visible_to)
     contact_point = CodeField(queryset=NationalContactPoint.objects.filter(is_active=True))
     category = serializers.ChoiceField(choices=ReferralCategory.choices)
     summary = serializers.CharField()

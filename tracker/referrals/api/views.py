@@ -2,9 +2,8 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from tracker.api.base import TrackerViewSet, expected_version
+from tracker.api.base import ETagRetrieveMixin, TrackerViewSet, expected_version
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.filters import DateTimeFilter
 from tracker.referrals import services
@@ -38,10 +37,11 @@ def _step(summary, request_serializer=None):
     list=extend_schema(summary="List referrals", responses={200: s.ReferralSerializer(many=True)}),
     retrieve=extend_schema(summary="Read a referral", responses={200: s.ReferralSerializer}),
 )
-class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerViewSet):
+class ReferralViewSet(mixins.ListModelMixin, ETagRetrieveMixin, TrackerViewSet):
     scope = "referrals"
     serializer_class = s.ReferralSerializer
     filter_backends = [filters.DjangoFilterBackend]
+    action_filter_backends = None  # the steps (send, accept…) find the referral as retrieve does
     filterset_class = ReferralFilter
 
     queryset = Referral.objects.none()
@@ -49,10 +49,6 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TrackerV
 
     def scoped_queryset(self, user):
         return referrals_visible_to(user).prefetch_related("subjects")
-
-    def retrieve(self, request, *args, **kwargs):
-        referral = self.get_object()
-        return self.with_etag(Response(s.ReferralSerializer(referral).data), referral)
 
     @extend_schema(
         summary="Draft a referral of a case to a national contact point",
