@@ -106,8 +106,9 @@ def test_nothing_that_must_persist_lives_only_in_redis():
 
 
 def test_check_deploy_is_clean_under_the_production_settings():
+    # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (tests/browser/conftest.py), which the check refuses.
     environment = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": GOOD_KEY,
         "DATABASE_URL": "postgres://x@localhost/x",

@@ -67,7 +67,7 @@ def seeded_oslo(reference, make_key):
 
 
 LISTS = [
-    "/api/v1/cases/", "/api/v1/cases/?search=a", "/api/v1/controls/", "/api/v1/referrals/", "/api/v1/events/",
+    "/api/v1/cases/", "/api/v1/cases/?search=car", "/api/v1/controls/", "/api/v1/referrals/", "/api/v1/events/",
     "/api/v1/organisations/", "/api/v1/persons/", "/api/v1/agencies/", "/api/v1/units/",
     "/api/v1/contact-points/", "/api/v1/webhooks/", "/api/v1/units/OSL/members/", "/api/v1/tips/",
     "/api/v1/transfers/", "/api/v1/audit/", "/api/v1/audit/?case={case}",
