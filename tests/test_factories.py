@@ -7,7 +7,7 @@ from django.apps import apps
 from cases.models import Attachment
 from tests import factories
 from tracker.controls.models import ControlSite
-from tracker.models import AuditEntry
+from tracker.models import AuditEntry, AuditSeal
 
 APPS = ("agencies", "cases", "controls", "referrals", "notifications", "tracker")
 FACTORIES = sorted(
@@ -17,9 +17,14 @@ FACTORIES = sorted(
 )  # fmt: skip
 
 
+# Made only by the sealer, from audit rows committed before it runs: a test's own rows are never
+# below the horizon inside its transaction (tests/tracker/test_audit_chain.py seals committed rows).
+NO_FACTORY = {AuditSeal}
+
+
 def test_every_model_has_a_factory():
     models = {m for m in apps.get_models() if m._meta.app_label in APPS}
-    assert models - {f._meta.model for f in FACTORIES} == set()
+    assert models - {f._meta.model for f in FACTORIES} - NO_FACTORY == set()
 
 
 @pytest.mark.parametrize("make", FACTORIES, ids=lambda f: f.__name__)

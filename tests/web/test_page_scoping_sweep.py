@@ -82,6 +82,7 @@ def home(reference, alice, bob, carol, dave, osl, bgo):
         "transfer_pk": transfer.pk,
         "officer_id": alice.pk,
         "case_pk": case.pk,
+        "person_pk": case.persons.get(id_number__isnull=False).pk,  # whose number can be shown
     }
     marks = {
         MARK, case.reference, case.title, work.organisations[0].organisation_number, work.persons[0].name,

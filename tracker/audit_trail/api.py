@@ -101,7 +101,7 @@ class AuditEntryViewSet(mixins.ListModelMixin, TrackerViewSet):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(summary="Export the audit trail as CSV", filters=True, responses=CSV_RESPONSE)
-    @action(detail=False, methods=["get"], url_path="export.csv")
+    @action(detail=False, methods=["get"], url_path="export.csv", filter_backends=[DjangoFilterBackend])
     def export(self, request):
         entries = self.filter_queryset(self.get_queryset())
         filters = {name: request.query_params[name] for name in FILTERS if request.query_params.get(name)}
