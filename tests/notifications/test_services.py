@@ -217,7 +217,7 @@ def test_the_daily_digest_gathers_what_was_not_e_mailed(alice, bob, osl):
         services.dispatch(last_event("case.created").pk)
     assert emails.send_immediate(Notification.objects.filter(recipient=bob).first().pk) is False
     assert emails.send_digests() == 1
-    assert "3 new notifications" in mail.outbox[-1].subject and mail.outbox[-1].body.count("- Case created") == 3
+    assert "3 new notifications" in mail.outbox[-1].subject and mail.outbox[-1].body.count("- New case: OSL-") == 3
     assert emails.send_digests() == 0
 
 
@@ -422,3 +422,23 @@ def test_dispatch_runs_a_constant_number_of_queries(alice, osl, django_assert_ma
         services.dispatch(event.pk)
     assert Notification.objects.filter(event=event).count() >= 6
     assert WebhookDelivery.objects.filter(event=event).count() == 6
+
+
+def test_e_mails_name_the_case_by_reference_and_title_in_the_readers_language(alice, bob, osl):
+    """Every event of a case, also one whose payload carries only the case's id (a subject added),
+    reads as the pages say it: "Person lagt til i en sak: OSL-… title", never an id."""
+    bob.language, bob.email = "nb", "bob@tax.example"
+    bob.save()
+    case = cases.case_create(actor=alice, unit=osl, **case_kwargs(agencies=["LABOUR", "TAX"]))
+    person = cases.person_upsert(actor=alice, case=case, name="Ana Nowak")
+    cases.case_add_subject(actor=alice, case=case, role="worker", person=person)
+    for event_type in ("case.created", "case.subject_added"):
+        services.dispatch(last_event(event_type).pk)
+        note = Notification.objects.get(recipient=bob, verb=event_type)
+        assert emails.send_immediate(note.pk) is True
+        sent = mail.outbox[-1]
+        assert case.reference in sent.subject and case.reference in sent.body and case.title in sent.body
+        for other in Notification.objects.filter(verb=event_type):
+            assert str(case.pk) not in other.title and str(person.pk) not in other.title
+        assert str(case.pk) not in sent.subject + sent.body and str(person.pk) not in sent.subject + sent.body
+        assert "Case created" not in sent.body and "Case subject added" not in sent.body  # Bokmål

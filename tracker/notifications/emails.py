@@ -6,10 +6,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tracker.events import event_visible_to, load_scopes
 from tracker.notifications.models import EmailFrequency, Notification, NotificationPreference
+from tracker.notifications.presentation import present
 
 SUBJECTS = {
     "en": ("Case tracker: {title}", "Case tracker: {count} new notifications"),
@@ -31,15 +32,28 @@ def _wanted(user, notifications, preference) -> list[Notification]:
     return [n for n in notifications if n.case_id not in muted and event_visible_to(n.event, user)]
 
 
-def _send(user, notifications, subject: str) -> None:
+def line(notification) -> str:
+    """What happened and what it is about, in the active language, as the pages say it (the case
+    by its reference and title, a control by its title; never an id)."""
+    present(notification)
+    case = notification.case if notification.case_id else None
+    about = f"{case.reference} {case.title}" if case else notification.about
+    return f"{notification.verb_label}: {about}" if about else notification.verb_label
+
+
+def _send(user, notifications, subject) -> None:
+    """``subject``: a function of the notifications' lines, called in the reader's language."""
     language = user.language if user.language in SUBJECTS else "en"
-    body = render_to_string(f"notifications/email_{language}.txt", {"user": user, "notifications": notifications})
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+    with translation.override(language):
+        for n in notifications:
+            n.line = line(n)
+        body = render_to_string(f"notifications/email_{language}.txt", {"user": user, "notifications": notifications})
+        send_mail(subject(notifications), body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
 
 
 def send_immediate(notification_id) -> bool:
     with transaction.atomic():
-        n = (Notification.objects.select_for_update(of=("self",)).select_related("recipient", "event")
+        n = (Notification.objects.select_for_update(of=("self",)).select_related("recipient", "event", "case")
              .filter(pk=notification_id, emailed_at__isnull=True).first())  # fmt: skip
         if n is None or not n.recipient.email:
             return False
@@ -47,7 +61,7 @@ def send_immediate(notification_id) -> bool:
         if preference.email != EmailFrequency.IMMEDIATE or not _wanted(n.recipient, [n], preference):
             return False
         language = n.recipient.language if n.recipient.language in SUBJECTS else "en"
-        _send(n.recipient, [n], SUBJECTS[language][0].format(title=n.title))
+        _send(n.recipient, [n], lambda lines: SUBJECTS[language][0].format(title=lines[0].line))
         n.emailed_at = timezone.now()
         n.save(update_fields=["emailed_at"])
         return True
@@ -59,12 +73,12 @@ def send_digests() -> int:
     for preference in NotificationPreference.objects.filter(email=EmailFrequency.DIGEST).select_related("user"):
         user = preference.user
         with transaction.atomic():
-            pending = list(Notification.objects.select_for_update(of=("self",)).select_related("event")
+            pending = list(Notification.objects.select_for_update(of=("self",)).select_related("event", "case")
                            .filter(recipient=user, emailed_at__isnull=True).order_by("created_at"))  # fmt: skip
             wanted = _wanted(user, pending, preference)
             if wanted and user.email:
                 language = user.language if user.language in SUBJECTS else "en"
-                _send(user, wanted, SUBJECTS[language][1].format(count=len(wanted)))
+                _send(user, wanted, lambda lines, language=language: SUBJECTS[language][1].format(count=len(lines)))
                 sent += 1
             Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
     return sent

@@ -25,6 +25,7 @@ from standardwebhooks.webhooks import Webhook
 
 from agencies.choices import UnitRole
 from agencies.selectors import unit_ids_for
+from cases.models import Case
 from cases.selectors import UNIT_WIDE_ROLES
 from tracker import secrets, webhooks
 from tracker.events import event_visible_to, load_scopes
@@ -87,10 +88,12 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _title(event: Event) -> str:
+def _title(event: Event, references: dict) -> str:
+    """The stored (English) title: what happened and to which case or control — never an id."""
     p = event.payload
-    subject = p.get("reference") or p.get("title") or event.object_id
-    return f"{event.type.replace('.', ' ').replace('_', ' ').capitalize()}: {subject}"
+    subject = p.get("reference") or p.get("title") or references.get(str(p.get("case") or event.object_id), "")
+    what = event.type.replace(".", " ").replace("_", " ").capitalize()
+    return f"{what}: {subject}" if subject else what
 
 
 def _sees_the_case(event: Event, user) -> bool:
@@ -113,9 +116,21 @@ def _notify_people(events: list[Event]) -> list[str]:
     with an address who want e-mail immediately (the default). Mutes are checked on sending."""
     rows = []
     people = recipients_of(events)
+    # The references of the cases the events name without one in their payload (one query).
+    unnamed = {
+        str(e.payload.get("case") or e.object_id)
+        for e in events
+        if not (e.payload.get("reference") or e.payload.get("title"))
+        and (e.object_type == "cases.case" or e.payload.get("case"))
+    }
+    references = (
+        {str(pk): ref for pk, ref in Case.objects.filter(pk__in=unnamed).values_list("pk", "reference")}
+        if unnamed
+        else {}
+    )
     for event in events:
         case_id = event.object_id if event.object_type == "cases.case" else event.payload.get("case")
-        title = _title(event)[:300]
+        title = _title(event, references)[:300]
         rows += [
             Notification(
                 recipient=user,
