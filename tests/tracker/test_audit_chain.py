@@ -329,3 +329,26 @@ def test_beat_seals_and_checkpoints_the_chain():
     write_rows(2)
     assert app.tasks["tracker.audit_seal"]() == 2
     assert app.tasks["tracker.audit_checkpoint"]()["count"] == 2
+
+
+def test_rows_the_product_writes_are_sealed_and_verify(reference):
+    """Rows with everything filled in (a person as actor, whose id is a UUID; their agency; an
+    address; before and after), as a service and a login write them: the sealer once failed on
+    the first row with an actor (it hashed the UUID as a Python object) and sealed nothing."""
+    from cases import services as case_services
+    from tests.factories import case_kwargs, officer
+    from tracker import context
+
+    alice = officer("alice", "LABOUR")
+    token = context.client_ip.set("192.0.2.7")
+    try:
+        case = case_services.case_create(actor=alice, unit=alice.memberships.first().unit, **case_kwargs())
+        audit.record_access(actor=alice, action="case.view", obj=case, detail={"via": "web"})
+    finally:
+        context.client_ip.reset(token)
+    rows = AuditEntry.objects.filter(actor=alice)
+    assert rows.count() >= 2 and rows.filter(ip="192.0.2.7").exists()
+    assert seal() >= 2
+    assert set(rows.values_list("pk", flat=True)) <= set(AuditSeal.objects.values_list("entry_id", flat=True))
+    make_checkpoint()
+    assert verify().ok

@@ -34,7 +34,7 @@ CHAINED_COLUMNS = (
 # In CHAINED_COLUMNS order, as ints and text whatever the session's settings: "at" in UTC with
 # microseconds (formatted by PostgreSQL: parsing timestamps was a third of verify's time).
 SELECT_SQL = (
-    "a.id, a.txid, to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), a.actor_id,"
+    "a.id, a.txid, to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), a.actor_id::text,"
     " a.actor_agency_id, a.request_id, a.client_request_id, a.action, a.object_type, a.object_id, a.object_repr,"
     " host(a.ip), a.before::text, a.after::text"
 )
