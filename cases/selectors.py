@@ -204,6 +204,9 @@ def case_history(case):
     return (
         AuditEntry.objects.filter(object_type__startswith="cases.")
         .exclude(action__in=["organisation.create", "person.create"])
+        # What happened to the case, not who looked (views, searches, numbers shown: the
+        # auditors' search has those, tracker.access_audit).
+        .exclude(action__regex=r"\.(view|search|reveal|disclose)$")
         .filter(Q(object_type="cases.case", object_id=case_id) | Q(after__case=case_id) | Q(before__case=case_id))
         .select_related("actor", "actor_agency")
         .order_by("-at", "-id")

@@ -21,7 +21,8 @@ from cases.selectors import (
     cases_visible_to,
     journal_timeline,
 )
-from tests.factories import case_kwargs, officer
+from tests.factories import case_kwargs, identity_number, officer
+from tracker import audit
 from tracker.exceptions import DomainValidationError, InvalidTransition
 from tracker.models import Event
 
@@ -139,6 +140,11 @@ def test_the_history_tells_removed_subjects_and_officers_in_plain_words_without_
     services.case_unassign(actor=alice, assignment=assignment)
     services.journal_add(actor=bob, case=labour_case, body="Tax secret")
     services.case_update(actor=alice, case=labour_case, priority="high", summary="Longer text")
+    # Looking changes nothing: views and numbers shown are for the auditors' search, not the history.
+    audit.record_access(actor=bob, action="case.view", obj=labour_case, detail={"via": "web"})
+    person = services.person_upsert(actor=alice, case=labour_case, name="Ana", id_number=identity_number())
+    reveal = {"reason": "Checking who it is", "case": str(labour_case.pk)}
+    audit.record_access(actor=alice, action="subject.reveal", obj=person, detail=reveal)
     with translation.override("en"):
         lines = [line.what for line in case_history_lines(labour_case, case_history(labour_case))]
     assert lines == [
@@ -171,7 +177,7 @@ def test_service_messages_and_system_records_are_shown_in_the_readers_language()
             "Fjord AS er allerede knyttet til saken som arbeidsgiver."
         )
         assert system_record("Status changed from received to under assessment. Needs a look.") == (
-            "Status endret fra mottatt til til vurdering. Needs a look."
+            "Status endret: mottatt → til vurdering. Needs a look."
         )
         assert system_record("Tip received 2026-11-02 merged into the case.") == (
             "Tips mottatt 02.11.2026 slått sammen med saken."
