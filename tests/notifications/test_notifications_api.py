@@ -12,13 +12,8 @@ from tests.factories import case_kwargs, officer
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import delivery_ids, last_event, subscribe, system, wait_is_over
 from tracker.notifications import services, wakeup
-from tracker.notifications.models import (
-    DeliveryStatus,
-    EmailFrequency,
-    Notification,
-    NotificationPreference,
-    WebhookDelivery,
-)
+from tracker.notifications.choices import DeliveryStatus, EmailFrequency
+from tracker.notifications.models import Notification, NotificationPreference, WebhookDelivery
 
 
 def test_a_service_hands_its_event_to_the_broker_on_commit(alice, osl, django_capture_on_commit_callbacks):

@@ -16,13 +16,8 @@ from tracker import webhooks
 from tracker.controls import services as controls
 from tracker.models import Event, WebhookSubscription
 from tracker.notifications import emails, reminders, services
-from tracker.notifications.models import (
-    DeliveryStatus,
-    EmailFrequency,
-    Notification,
-    NotificationPreference,
-    WebhookDelivery,
-)
+from tracker.notifications.choices import DeliveryStatus, EmailFrequency
+from tracker.notifications.models import Notification, NotificationPreference, WebhookDelivery
 
 WEBHOOK_SCOPES = ["webhooks:write", "cases:read", "controls:read", "referrals:read"]
 

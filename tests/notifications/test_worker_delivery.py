@@ -15,7 +15,8 @@ from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import subscribe, system
 from tracker.models import WebhookSubscription
 from tracker.notifications import services
-from tracker.notifications.models import DeliveryStatus, WebhookDelivery
+from tracker.notifications.choices import DeliveryStatus
+from tracker.notifications.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
