@@ -168,7 +168,7 @@ def test_a_subscription_to_every_type_gets_only_what_its_key_may_read(carol, ali
         sub, receiver.secret = subscribe(owner, receiver.url)  # every type
         cases.case_create(actor=alice, unit=osl, **case_kwargs())
         start = timezone.now() + datetime.timedelta(days=3)
-        controls.plan_control(
+        controls.control_plan(
             actor=carol, unit=osl, title="Car washes", starts_at=start, ends_at=start + datetime.timedelta(hours=2),
             agencies=["LABOUR"],
         )  # fmt: skip

@@ -55,7 +55,7 @@ def _journal_cases(control: JointControl, actor, text: str) -> None:
 
 
 @transaction.atomic
-def plan_control(
+def control_plan(
     *,
     actor,
     unit: RegionalUnit,
@@ -265,7 +265,7 @@ def control_transition(
 
 
 @transaction.atomic
-def record_finding(
+def finding_record(
     *,
     actor,
     control: JointControl,

@@ -4,33 +4,33 @@ delivery (webhooks sent, retried, dead-lettered, redelivered). Callers keep ``se
 from tracker.notifications.services.delivery import (
     Outcome,
     backoff,
-    cancel_deliveries_to,
     deliver,
+    deliveries_cancel,
+    deliveries_enqueue_due,
     delivery_refusal,
     drain,
-    enqueue_due_deliveries,
     http_client,
     redeliver,
     signed_headers,
     signer_for,
     webhook_body,
 )
-from tracker.notifications.services.dispatch import EMAILS_PER_TASK, dispatch, sweep_undispatched
+from tracker.notifications.services.dispatch import EMAILS_PER_TASK, dispatch, events_sweep_undispatched
 
 __all__ = [
     "EMAILS_PER_TASK",
     "Outcome",
     "backoff",
-    "cancel_deliveries_to",
+    "deliveries_cancel",
     "deliver",
     "delivery_refusal",
     "dispatch",
     "drain",
-    "enqueue_due_deliveries",
+    "deliveries_enqueue_due",
     "http_client",
     "redeliver",
     "signed_headers",
     "signer_for",
-    "sweep_undispatched",
+    "events_sweep_undispatched",
     "webhook_body",
 ]

@@ -47,7 +47,7 @@ def batches_per_subscription(deliveries) -> list[list[str]]:
     return [batch for ids in by_subscription.values() for batch in chunks(ids, settings.WEBHOOK_BATCH_SIZE)]
 
 
-def enqueue_due_deliveries() -> int:
+def deliveries_enqueue_due() -> int:
     """What beat's sweeper does every minute for tasks that were lost. Pending deliveries of a
     healthy subscription whose time is long past are queued again, in batches per
     subscription; a subscription whose backoff ended long ago without being drained is drained.
@@ -72,7 +72,7 @@ def enqueue_due_deliveries() -> int:
     return sum(len(ids) for ids in batches) + len(stalled)
 
 
-def cancel_deliveries_to(*, owner, reason: str) -> int:
+def deliveries_cancel(*, owner, reason: str) -> int:
     """Cancel everything waiting for a subscriber that may no longer receive it (its key was
     revoked). Rows a batch is sending right now are left to it: it checks the owner again
     before each send."""

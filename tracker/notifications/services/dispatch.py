@@ -137,7 +137,7 @@ def _plan_deliveries(events: list[Event]) -> list[list[str]]:
     return batches_per_subscription(pending)
 
 
-def sweep_undispatched(older_than: datetime.timedelta | None = None) -> int:
+def events_sweep_undispatched(older_than: datetime.timedelta | None = None) -> int:
     """Hand to the broker every committed event that never reached it (e.g. Redis was down).
     One task per batch: each claims its event and the oldest others still waiting."""
     from tracker.notifications import tasks
