@@ -6,6 +6,7 @@ from cases.services.assignment import case_assign, case_unassign
 from cases.services.cases import (
     EDITABLE_CASE_FIELDS,
     agencies_by_code,
+    case_bulk_create,
     case_create,
     case_transition,
     case_update,
@@ -27,6 +28,7 @@ __all__ = [
     "agencies_by_code",
     "case_add_subject",
     "case_assign",
+    "case_bulk_create",
     "case_create",
     "case_remove_subject",
     "case_transition",

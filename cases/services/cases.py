@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import connection, transaction
 from django.utils import timezone, translation
@@ -22,7 +22,13 @@ from cases.permissions import (
 )
 from cases.services.assignment import _record_assignment
 from cases.services.core import _case_state, _record_case, journal_system, lock_case
-from tracker.exceptions import DomainValidationError, InvalidTransition, NotPermitted
+from tracker.exceptions import (
+    ApplicationError,
+    BulkInvalidError,
+    DomainValidationError,
+    InvalidTransition,
+    NotPermitted,
+)
 from tracker.services import check_version, clean
 
 EDITABLE_CASE_FIELDS = ("title", "summary", "sector", "offences", "priority", "source", "received_on")
@@ -124,6 +130,38 @@ def case_create(
         case, actor=actor, action="case.create", before=None, event_type="case.created", agencies=participating
     )
     return case
+
+
+def case_bulk_create(
+    *, actor, cases: Sequence[dict | None], input_errors: Mapping[int, list[dict]] | None = None
+) -> list[Case]:
+    """Create every case or none. ``cases`` holds each case's case_create arguments by position;
+    ``input_errors`` what the caller's own input checks found wrong, by position, as JSON pointers
+    (``/cases/<position>/<field>``): those items are not created. Every item's errors are raised at
+    once, in order, as one BulkInvalidError, and nothing is kept."""
+    input_errors = input_errors or {}
+    errors: list[dict] = []
+    created: list[Case] = []
+    with transaction.atomic():
+        for index, fields in enumerate(cases):
+            if index in input_errors:
+                errors.extend(input_errors[index])
+                continue
+            try:
+                with transaction.atomic():  # a savepoint: the next items are still checked
+                    created.append(case_create(actor=actor, **fields))
+            except ApplicationError as exc:
+                errors.extend(
+                    {"pointer": f"/cases/{index}/{field}", "detail": msg} for field, msg in exc.errors.items()
+                )
+                if not exc.errors:
+                    errors.append({"pointer": f"/cases/{index}", "detail": exc.message})
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        items = len({e["pointer"].split("/")[2] for e in errors if e["pointer"].count("/") >= 2})
+        raise BulkInvalidError(f"{items} of the cases are invalid; nothing was created.", pointed=errors)
+    return created
 
 
 @transaction.atomic
