@@ -11,7 +11,7 @@ from tracker.api.routes import require_declared_scopes
 from tracker.api.views import EventFeedView, SubscriptionViewSet
 from tracker.audit_trail.api import AuditEntryViewSet
 from tracker.controls.api.views import ControlViewSet
-from tracker.notifications.api import DeliveryViewSet, NotificationViewSet
+from tracker.notifications.api.views import DeliveryViewSet, NotificationViewSet
 from tracker.referrals.api.views import ReferralViewSet
 
 

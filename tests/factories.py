@@ -341,7 +341,7 @@ class JointControlFactory(ServiceFactory):
     class Meta:
         model = JointControl
 
-    _service = staticmethod(control_services.plan_control)
+    _service = staticmethod(control_services.control_plan)
     actor = factory.LazyFunction(lambda: _officer("POLICE", role=UnitRole.COORDINATOR))
     unit = factory.LazyFunction(_unit)
     title = factory.Sequence(lambda n: f"Car washes in Groruddalen {n}")
@@ -394,7 +394,7 @@ class FindingFactory(_OnAControl):
     class Meta:
         model = Finding
 
-    _service = staticmethod(control_services.record_finding)
+    _service = staticmethod(control_services.finding_record)
     control = factory.LazyFunction(started_control)
     actor = factory.LazyFunction(_officer)
     sanction_kind = factory.LazyFunction(

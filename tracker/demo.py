@@ -355,7 +355,7 @@ def _seed_controls(gen: _Generator, units, all_cases: list[Case], count: int) ->
         ends = starts + datetime.timedelta(hours=rng.choice([3, 4, 6]))
         served = rng.sample(by_unit[unit.pk], min(len(by_unit[unit.pk]), rng.randint(1, 2)))
         participating = sorted(rng.sample(sorted(officers), rng.randint(2, min(4, len(officers)))))
-        control = controls.plan_control(
+        control = controls.control_plan(
             actor=planner,
             unit=unit,
             title=f"Joint control, {SECTORS[served[0].sector][0].lower()} sites in {CITIES[unit.code]}",
@@ -397,7 +397,7 @@ def _seed_controls(gen: _Generator, units, all_cases: list[Case], count: int) ->
         for code in participating:
             for kind in rng.sample(kinds[code], rng.randint(0, 2)):
                 amount = Decimal(rng.randint(5, 400) * 1000) if kind.involves_amount else None
-                controls.record_finding(
+                controls.finding_record(
                     actor=officers[code][0],
                     control=control,
                     sanction_kind=kind,

@@ -11,6 +11,10 @@ class ApplicationError(Exception):
         # field name -> message, for errors tied to one input
         self.errors = errors or {}
 
+    def pointed_errors(self) -> list[dict]:
+        """The errors as JSON pointers into the input, for a problem response's ``errors``."""
+        return [{"pointer": f"/{field}", "detail": msg} for field, msg in self.errors.items()]
+
 
 class DomainValidationError(ApplicationError):
     status = 400
@@ -43,3 +47,17 @@ class StaleObject(Conflict):
 
     status = 412
     title = "Precondition failed"
+
+
+class BulkInvalidError(ApplicationError):
+    """Every invalid item of an all-or-nothing bulk request, each located by its JSON pointer
+    (``/cases/3/title``); nothing was written."""
+
+    title = "Validation failed"
+
+    def __init__(self, message: str, *, pointed: list[dict]):
+        super().__init__(message)
+        self.pointed = pointed
+
+    def pointed_errors(self) -> list[dict]:
+        return self.pointed

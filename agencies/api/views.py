@@ -2,10 +2,11 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 
 from agencies.api import serializers as s
 from agencies.models import Agency, NationalContactPoint, RegionalUnit, SanctionKind, UnitMembership, User
-from agencies.selectors import unit_ids_for
+from agencies.permissions import may_see_members
 from tracker.api.base import Pagination, TrackerViewSet
 from tracker.api.scopes import REFERENCE_DATA
 
@@ -51,10 +52,8 @@ class UnitViewSet(ReferenceViewSet):
     @action(detail=True, methods=["get"], required_scope="units:read")
     def members(self, request, code=None):
         unit = self.get_object()
-        if not (request.user.is_superuser or unit.pk in unit_ids_for(request.user)):
-            from rest_framework.exceptions import NotFound
-
-            raise NotFound()
+        if not may_see_members(request.user, unit):
+            raise NotFound()  # out of scope is not found, as for any object the user may not see
         members = (
             User.objects.filter(memberships__unit=unit, is_active=True)
             .distinct()

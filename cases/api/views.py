@@ -22,8 +22,8 @@ from cases.selectors import cases_visible_to, journal_visible_to, organisations_
 from tracker.access_audit import record_read, record_search
 from tracker.api.base import ETagRetrieveMixin, OrderingFilter, Pagination, TrackerViewSet, expected_version
 from tracker.api.parsers import JSONParser, MultiPartParser
+from tracker.api.problems import error_pointers
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
-from tracker.exceptions import ApplicationError
 
 
 class ListPage(Pagination):
@@ -50,25 +50,8 @@ class BulkCasesInput(serializers.Serializer):
         return {"cases": data["cases"]}
 
 
-class BulkInvalid(ApplicationError):
-    """Every invalid item of a bulk request, each located by its JSON pointer."""
-
-    title = "Validation failed"
-
-    def __init__(self, errors: list[dict]):
-        items = len({e["pointer"].split("/")[2] for e in errors if e["pointer"].count("/") >= 2})
-        super().__init__(f"{items} of the cases are invalid; nothing was created.")
-        self.pointed_errors = errors
-
-
 class BulkCasesOutput(serializers.Serializer):
     cases = s.CaseSerializer(many=True)
-
-
-def _item_errors(index: int, detail) -> list[dict]:
-    from tracker.api.problems import _pointers
-
-    return _pointers(detail, f"/cases/{index}")
 
 
 class DisclosingViewSet(TrackerViewSet):
@@ -310,26 +293,16 @@ class CaseViewSet(mixins.ListModelMixin, ETagRetrieveMixin, DisclosingViewSet):
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         envelope = self.validated(BulkCasesInput, request.data)
-        errors, created = [], []
-        with transaction.atomic():
-            for index, item in enumerate(envelope["cases"]):
-                serializer = s.CaseCreateSerializer(data=item, context=self.get_serializer_context())
-                if not serializer.is_valid():
-                    errors.extend(_item_errors(index, serializer.errors))
-                    continue
-                try:
-                    with transaction.atomic():
-                        created.append(services.case_create(actor=request.user, **serializer.validated_data))
-                except ApplicationError as exc:
-                    errors.extend(
-                        {"pointer": f"/cases/{index}/{field}", "detail": msg} for field, msg in exc.errors.items()
-                    )
-                    if not exc.errors:
-                        errors.append({"pointer": f"/cases/{index}", "detail": exc.message})
-            if errors:
-                transaction.set_rollback(True)
-        if errors:
-            raise BulkInvalid(errors)
+        # Each item is checked here, so that every item's errors are reported at once.
+        items, input_errors = [], {}
+        for index, item in enumerate(envelope["cases"]):
+            serializer = s.CaseCreateSerializer(data=item, context=self.get_serializer_context())
+            if serializer.is_valid():
+                items.append(serializer.validated_data)
+            else:
+                items.append(None)
+                input_errors[index] = error_pointers(serializer.errors, f"/cases/{index}")
+        created = services.case_bulk_create(actor=request.user, cases=items, input_errors=input_errors)
         cases = self.get_queryset().filter(pk__in=[case.pk for case in created]).order_by("reference")
         return Response({"cases": s.CaseSerializer(cases, many=True).data}, status=status.HTTP_201_CREATED)
 

@@ -226,7 +226,7 @@ def test_a_booking_clash_names_a_control_only_to_those_who_may_see_it(labour_api
     ingrid = officer("ingrid", "LABOUR")
     UnitMembership.objects.create(user=ingrid, unit=bgo, role="case_officer")  # she serves in both units
     bergen_planner = officer("bjorn", "LABOUR", unit="BGO")
-    bergen = control_services.plan_control(
+    bergen = control_services.control_plan(
         actor=bergen_planner,
         unit=bgo,
         title="Bergen harbour",

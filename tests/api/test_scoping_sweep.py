@@ -55,7 +55,8 @@ from tracker.api.scopes import SCOPES, required_scope
 from tracker.controls.models import ControlOfficer, Finding, JointControl
 from tracker.models import Event, WebhookSubscription
 from tracker.notifications import services as notification_services
-from tracker.notifications.models import DeliveryStatus, Notification, NotificationPreference, WebhookDelivery
+from tracker.notifications.choices import DeliveryStatus
+from tracker.notifications.models import Notification, NotificationPreference, WebhookDelivery
 from tracker.referrals.models import Referral
 
 MARK = "Zq7Home"  # in every home object's text: no outsider's answer may contain it

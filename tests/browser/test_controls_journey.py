@@ -150,7 +150,7 @@ def test_the_control_pages_work_on_a_phone(phone, alice, bob, carol, osl):
     for step in (ControlStatus.CONFIRMED, ControlStatus.IN_PROGRESS):
         control = services.control_transition(actor=carol, control=control, to=step)
     fine = SanctionKind.objects.get(agency__code="LABOUR", code="infringement-fine")
-    services.record_finding(actor=alice, control=control, sanction_kind=fine, amount_nok=Decimal("12500"))
+    services.finding_record(actor=alice, control=control, sanction_kind=fine, amount_nok=Decimal("12500"))
 
     phone.login("alice")
     for path in ("/controls/", "/controls/plan/", f"/controls/{control.pk}/", f"/controls/{control.pk}/briefing/",

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import make_work
-from tracker.notifications.models import EmailFrequency, Notification, NotificationPreference
+from tracker.notifications.choices import EmailFrequency
+from tracker.notifications.models import Notification, NotificationPreference
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -579,7 +579,7 @@ def _fill_case(case, alice, bob, n, start=0):
 
 def _control_and_referral(case, alice, carol, ncp, title="Razzia"):
     starts = timezone.now() + datetime.timedelta(days=3)
-    control = control_services.plan_control(
+    control = control_services.control_plan(
         actor=carol,
         unit=case.unit,
         title=title,

@@ -50,7 +50,7 @@ def oslo_case(
 def plan(actor, unit, *, title="Night control, Grønland", start=None, hours=4, agencies=("LABOUR", "TAX"), **kw):
     start = start or day_after_tomorrow(18)
     kw.setdefault("sites", [{"address": "Grønlandsleiret 1", "name": "Kebab house"}])
-    return services.plan_control(
+    return services.control_plan(
         actor=actor,
         unit=unit,
         title=title,

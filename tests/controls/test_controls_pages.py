@@ -280,7 +280,7 @@ def test_the_control_page_runs_a_fixed_number_of_queries(as_user, carol, alice, 
     control = started(control, carol)
     fine = SanctionKind.objects.get(agency__code="LABOUR", code="infringement-fine")
     for i in range(rows):
-        services.record_finding(actor=alice, control=control, sanction_kind=fine, amount_nok=Decimal(1000 * i))
+        services.finding_record(actor=alice, control=control, sanction_kind=fine, amount_nok=Decimal(1000 * i))
     client = as_user(alice)
     # The queries: session, user, the user's unit roles, the menu's desk check, the control (with its planner),
     # its agencies, sites, target organisations, target persons, cases, officers, findings;

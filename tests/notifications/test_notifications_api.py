@@ -12,13 +12,8 @@ from tests.factories import case_kwargs, officer
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import delivery_ids, last_event, subscribe, system, wait_is_over
 from tracker.notifications import services, wakeup
-from tracker.notifications.models import (
-    DeliveryStatus,
-    EmailFrequency,
-    Notification,
-    NotificationPreference,
-    WebhookDelivery,
-)
+from tracker.notifications.choices import DeliveryStatus, EmailFrequency
+from tracker.notifications.models import Notification, NotificationPreference, WebhookDelivery
 
 
 def test_a_service_hands_its_event_to_the_broker_on_commit(alice, osl, django_capture_on_commit_callbacks):
@@ -151,7 +146,7 @@ def test_overdue_deliveries_are_queued_again_in_batches_per_subscription(alice, 
         cases.case_create(actor=alice, unit=osl, **case_kwargs())
     services.dispatch(last_event("case.created").pk)
     app.control.purge()  # as if the delivery tasks were lost
-    assert services.enqueue_due_deliveries() == 4
+    assert services.deliveries_enqueue_due() == 4
     queued = sorted(sorted(args[0]) for name, args in queued_tasks() if name == "notifications.deliver_webhooks")
     assert queued == sorted([sorted(delivery_ids(first)), sorted(delivery_ids(second))])
     app.control.purge()
@@ -168,6 +163,6 @@ def test_a_backoff_whose_drain_was_lost_is_drained_by_the_sweeper(alice, osl, se
     long_ago = timezone.now() - datetime.timedelta(minutes=5)
     WebhookSubscription.objects.filter(pk=sub.pk).update(backoff_until=long_ago, failures=2)
     app.control.purge()  # as if its drain task were lost
-    assert services.enqueue_due_deliveries() == 1  # not its delivery: the drain sends that, in order
+    assert services.deliveries_enqueue_due() == 1  # not its delivery: the drain sends that, in order
     assert queued_tasks() == [("notifications.resume_deliveries", [str(sub.pk)])]
     app.control.purge()

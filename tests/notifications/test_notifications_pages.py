@@ -7,7 +7,8 @@ import pytest
 
 from agencies.models import UnitMembership
 from tracker.models import AuditEntry
-from tracker.notifications.models import EmailFrequency, Notification, NotificationPreference
+from tracker.notifications.choices import EmailFrequency
+from tracker.notifications.models import Notification, NotificationPreference
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 

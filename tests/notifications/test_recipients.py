@@ -82,17 +82,17 @@ def produce_every_event_type(alice, bob, carol, bea, root, ncp, osl, bgo):
     cases.transfer_decide(actor=bea, transfer=CaseTransfer.objects.get(case=moving), accept=True)
 
     soon = timezone.now() + datetime.timedelta(hours=1)
-    control = controls.plan_control(actor=carol, unit=osl, title="Night control", starts_at=soon,
+    control = controls.control_plan(actor=carol, unit=osl, title="Night control", starts_at=soon,
                                     ends_at=soon + datetime.timedelta(hours=3), agencies=["LABOUR", "TAX"])  # fmt: skip
     controls.control_book_officer(actor=root, control=control, officer=alice)
     control = controls.control_update(actor=carol, control=control, title="Night control, two sites")
     assert reminders.control_reminders() >= 1
     control = controls.control_transition(actor=carol, control=control, to="confirmed")
     control = controls.control_transition(actor=carol, control=control, to="in_progress")
-    controls.record_finding(actor=bob, control=control, sanction_kind=SanctionKind.objects.get(code="book-audit"))
+    controls.finding_record(actor=bob, control=control, sanction_kind=SanctionKind.objects.get(code="book-audit"))
     controls.control_transition(actor=carol, control=control, to="completed")
     later = timezone.now() + datetime.timedelta(days=10)
-    other = controls.plan_control(actor=carol, unit=osl, title="Day control", starts_at=later,
+    other = controls.control_plan(actor=carol, unit=osl, title="Day control", starts_at=later,
                                   ends_at=later + datetime.timedelta(hours=3), agencies=["LABOUR", "TAX"])  # fmt: skip
     controls.control_book_officer(actor=root, control=other, officer=alice)
     controls.control_transition(actor=carol, control=other, to="cancelled", reason="Weather")

@@ -100,7 +100,7 @@ def test_under_live_traffic_the_api_and_pages_serve_while_redis_is_down_and_even
             redis_server.start()
         assert len(created) >= 5
 
-        assert services.sweep_undispatched() >= len(created)  # what beat's sweeper does every 30 s
+        assert services.events_sweep_undispatched() >= len(created)  # what beat's sweeper does every 30 s
         expected = {first.json()["reference"], *created}
         arrived = lambda r: {e["payload"]["reference"] for e in r.applied.values()} >= expected  # noqa: E731
         assert receiver.wait_for(arrived, timeout=120), worker.log_path.read_text()[-3000:]

@@ -16,13 +16,8 @@ from tracker import webhooks
 from tracker.controls import services as controls
 from tracker.models import Event, WebhookSubscription
 from tracker.notifications import emails, reminders, services
-from tracker.notifications.models import (
-    DeliveryStatus,
-    EmailFrequency,
-    Notification,
-    NotificationPreference,
-    WebhookDelivery,
-)
+from tracker.notifications.choices import DeliveryStatus, EmailFrequency
+from tracker.notifications.models import Notification, NotificationPreference, WebhookDelivery
 
 WEBHOOK_SCOPES = ["webhooks:write", "cases:read", "controls:read", "referrals:read"]
 
@@ -223,7 +218,7 @@ def test_the_daily_digest_gathers_what_was_not_e_mailed(alice, bob, osl):
 
 def test_control_reminders_go_out_once_48_and_2_hours_before(carol, alice, osl):
     soon = timezone.now() + datetime.timedelta(hours=1)
-    control = controls.plan_control(
+    control = controls.control_plan(
         actor=carol,
         unit=osl,
         title="Night control",
@@ -278,7 +273,7 @@ def test_tasks_due_tomorrow_remind_their_assignee(labour_case, alice, bob):
 
 def test_the_sweeper_finds_events_never_handed_to_the_broker(alice, osl):
     cases.case_create(actor=alice, unit=osl, **case_kwargs())
-    assert services.sweep_undispatched(older_than=datetime.timedelta(0)) >= 1
+    assert services.events_sweep_undispatched(older_than=datetime.timedelta(0)) >= 1
 
 
 def test_the_python_visibility_rule_matches_the_sql_one(labour_case, alice, bob, carol, dave, erin, desk, ncp):
@@ -388,7 +383,7 @@ def test_a_disabled_subscription_keeps_its_deliveries_waiting(alice, osl, refere
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 0
     with override_settings(OUTBOX_SWEEP_AFTER=datetime.timedelta(0)):
-        assert services.enqueue_due_deliveries() == 0  # not re-queued while it is off
+        assert services.deliveries_enqueue_due() == 0  # not re-queued while it is off
 
 
 def test_switching_a_subscription_back_on_sends_what_waited_in_order(

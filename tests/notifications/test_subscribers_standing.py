@@ -21,7 +21,8 @@ from tracker import webhooks
 from tracker.api.scopes import SCOPES
 from tracker.models import Event
 from tracker.notifications import services
-from tracker.notifications.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery
+from tracker.notifications.choices import DeliveryStatus
+from tracker.notifications.models import DeliveryAttempt, WebhookDelivery
 
 
 def revoke(user):
@@ -107,7 +108,7 @@ def test_revoking_a_key_cancels_what_waits_for_its_webhooks_at_once(alice, osl, 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_key_revoked_while_a_batch_is_under_way_stops_its_next_send(alice, osl, reference, monkeypatch):
-    monkeypatch.setattr(services, "STANDING_TTL_SECONDS", 0.0)  # re-check the owner before every send
+    monkeypatch.setattr(services.delivery, "STANDING_TTL_SECONDS", 0.0)  # re-check the owner before every send
     owner = system()
 
     def revoke_from_elsewhere():  # an administrator, on another connection, mid-batch
@@ -167,7 +168,7 @@ def test_a_subscription_to_every_type_gets_only_what_its_key_may_read(carol, ali
         sub, receiver.secret = subscribe(owner, receiver.url)  # every type
         cases.case_create(actor=alice, unit=osl, **case_kwargs())
         start = timezone.now() + datetime.timedelta(days=3)
-        controls.plan_control(
+        controls.control_plan(
             actor=carol, unit=osl, title="Car washes", starts_at=start, ends_at=start + datetime.timedelta(hours=2),
             agencies=["LABOUR"],
         )  # fmt: skip

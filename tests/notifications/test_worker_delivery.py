@@ -15,7 +15,8 @@ from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import subscribe, system
 from tracker.models import WebhookSubscription
 from tracker.notifications import services
-from tracker.notifications.models import DeliveryStatus, WebhookDelivery
+from tracker.notifications.choices import DeliveryStatus
+from tracker.notifications.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -159,6 +160,6 @@ def test_changes_committed_while_redis_is_down_are_delivered_when_it_is_back(wor
         finally:
             redis_server.start()
         assert len(created) == 5
-        assert services.sweep_undispatched() >= 5  # what beat's sweeper does every 30 s
+        assert services.events_sweep_undispatched() >= 5  # what beat's sweeper does every 30 s
         assert receiver.wait_for(lambda r: len(r.applied) == 5, timeout=90), worker.log_path.read_text()[-3000:]
         assert {e["payload"]["reference"] for e in receiver.applied.values()} == {c.reference for c in created}

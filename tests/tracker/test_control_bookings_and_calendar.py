@@ -102,12 +102,12 @@ def test_the_findings_predicate_matches_the_service(carol, alice, bob, erin, osl
     for person in (alice, bob, carol, erin):
         allowed = permissions.may_record_findings(person, control.unit_id, labour.pk)
         if allowed:
-            services.record_finding(
+            services.finding_record(
                 actor=person, control=control, sanction_kind=fine, amount_nok=Decimal("12500"), agency=labour
             )
         else:
             with pytest.raises(NotPermitted):
-                services.record_finding(actor=person, control=control, sanction_kind=fine, agency=labour)
+                services.finding_record(actor=person, control=control, sanction_kind=fine, agency=labour)
     assert list(control.findings.values_list("recorded_by__username", flat=True)) == ["alice"]
 
 

@@ -19,7 +19,7 @@ T0 = timezone.make_aware(datetime.datetime(2027, 3, 1, 8, 0))
 
 def plan(actor, unit, start=T0, hours=4, **kw):
     kw.setdefault("agencies", ["LABOUR", "TAX", "POLICE"])
-    return services.plan_control(
+    return services.control_plan(
         actor=actor,
         unit=unit,
         title="Construction sites, Bjørvika",
@@ -132,17 +132,17 @@ def test_findings_follow_each_agencys_sanction_list(carol, alice, bob, osl):
     fine = SanctionKind.objects.get(agency__code="LABOUR", code="infringement-fine")
     reassessment = SanctionKind.objects.get(agency__code="TAX", code="reassessment")
     with pytest.raises(InvalidTransition):
-        services.record_finding(actor=alice, control=control, sanction_kind=order)
+        services.finding_record(actor=alice, control=control, sanction_kind=order)
     for step in (ControlStatus.CONFIRMED, ControlStatus.IN_PROGRESS):
         control = services.control_transition(actor=carol, control=control, to=step)
-    services.record_finding(actor=alice, control=control, sanction_kind=order, persons_count=3)
-    services.record_finding(actor=alice, control=control, sanction_kind=fine, amount_nok=Decimal("75000"))
+    services.finding_record(actor=alice, control=control, sanction_kind=order, persons_count=3)
+    services.finding_record(actor=alice, control=control, sanction_kind=fine, amount_nok=Decimal("75000"))
     with pytest.raises(DomainValidationError, match="not a sanction LABOUR can impose"):
-        services.record_finding(actor=alice, control=control, sanction_kind=reassessment)
+        services.finding_record(actor=alice, control=control, sanction_kind=reassessment)
     with pytest.raises(DomainValidationError, match="has no amount"):
-        services.record_finding(actor=alice, control=control, sanction_kind=order, amount_nok=Decimal("1"))
+        services.finding_record(actor=alice, control=control, sanction_kind=order, amount_nok=Decimal("1"))
     with pytest.raises(NotPermitted):
-        services.record_finding(actor=bob, control=control, sanction_kind=order, agency=order.agency)
+        services.finding_record(actor=bob, control=control, sanction_kind=order, agency=order.agency)
     assert Finding.objects.filter(control=control).count() == 2
 
 

@@ -83,7 +83,7 @@ def make_work(n: int, *, alice, bob, carol, dave, osl, bgo) -> Work:
                 actor=alice, case=case, title=f"Call the employer {i}", assignee=alice, due_on=timezone.localdate()
             )  # fmt: skip
         )
-        ahead = controls.plan_control(
+        ahead = controls.control_plan(
             actor=carol,
             unit=osl,
             title=f"Car washes in Groruddalen {i}",
@@ -93,7 +93,7 @@ def make_work(n: int, *, alice, bob, carol, dave, osl, bgo) -> Work:
             cases=[case],
         )
         controls.control_book_officer(actor=alice, control=ahead, officer=alice)
-        done = controls.plan_control(
+        done = controls.control_plan(
             actor=carol,
             unit=osl,
             title=f"Cleaning contractors {i}",
@@ -106,8 +106,8 @@ def make_work(n: int, *, alice, bob, carol, dave, osl, bgo) -> Work:
         )
         for step in (ControlStatus.CONFIRMED, ControlStatus.IN_PROGRESS):
             done = controls.control_transition(actor=carol, control=done, to=step)
-        controls.record_finding(actor=alice, control=done, sanction_kind=fine, amount_nok=FINE, persons_count=2)
-        controls.record_finding(actor=bob, control=done, sanction_kind=reassessment, amount_nok=REASSESSMENT)
+        controls.finding_record(actor=alice, control=done, sanction_kind=fine, amount_nok=FINE, persons_count=2)
+        controls.finding_record(actor=bob, control=done, sanction_kind=reassessment, amount_nok=REASSESSMENT)
         done = controls.control_transition(actor=carol, control=done, to=ControlStatus.COMPLETED)
         referral = referrals.referral_create(
             actor=alice, case=case, contact_point=ncis, category="organised_crime", summary="Network of firms",

@@ -72,20 +72,20 @@ def from_django(exc):
     return exc
 
 
-def _pointers(detail, prefix: str = "") -> list[dict]:
+def error_pointers(detail, prefix: str = "") -> list[dict]:
     """Flatten DRF's nested error detail into JSON pointers."""
     out: list[dict] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
             pointer = prefix if key in ("non_field_errors", "__all__") else f"{prefix}/{key}"
-            out.extend(_pointers(value, pointer))
+            out.extend(error_pointers(value, pointer))
     elif isinstance(detail, list):
         if all(not isinstance(item, (dict, list)) for item in detail):
             out.extend({"pointer": prefix or "/", "detail": str(item)} for item in detail)
         else:
             for index, item in enumerate(detail):
                 if item:
-                    out.extend(_pointers(item, f"{prefix}/{index}"))
+                    out.extend(error_pointers(item, f"{prefix}/{index}"))
     else:
         out.append({"pointer": prefix or "/", "detail": str(detail)})
     return out
@@ -105,9 +105,7 @@ def _code(exc) -> str:
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        errors = getattr(exc, "pointed_errors", None) or [
-            {"pointer": f"/{field}", "detail": msg} for field, msg in exc.errors.items()
-        ]
+        errors = exc.pointed_errors()
         if not errors and exc.status == 400:
             errors = [{"pointer": "/", "detail": exc.message}]
         code = type(exc).__name__.replace("Error", "").lower() or "error"
@@ -122,11 +120,11 @@ def exception_handler(exc, context):
         return None  # a bug: Django's 500 handler (also problem+json under /api/) takes it
     headers = {k: v for k, v in response.items() if k in ("Retry-After", "WWW-Authenticate", "Allow")}
     if isinstance(exc, exceptions.ValidationError):
-        errors = _pointers(exc.detail)
+        errors = error_pointers(exc.detail)
         detail = "; ".join(f"{e['pointer']}: {e['detail']}" for e in errors[:5])
         return problem(400, "Validation failed", detail, code="validation", errors=errors, headers=headers)
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
     if isinstance(detail, (list, dict)):
-        detail = "; ".join(e["detail"] for e in _pointers(detail))
+        detail = "; ".join(e["detail"] for e in error_pointers(detail))
     title = HTTPStatus(response.status_code).phrase
     return problem(response.status_code, title, str(detail), code=_code(exc), headers=headers)

@@ -49,17 +49,13 @@ def _record(control, *, actor, action, before, event_type, payload=None):
     )
 
 
-def _require_planner(actor, unit_id: int) -> None:
-    permissions.require_planner(actor, unit_id)
-
-
 def _journal_cases(control: JointControl, actor, text: str) -> None:
     for case in control.cases.all():
         journal_system(case, actor=actor, body=text)
 
 
 @transaction.atomic
-def plan_control(
+def control_plan(
     *,
     actor,
     unit: RegionalUnit,
@@ -73,7 +69,7 @@ def plan_control(
     target_organisations: Iterable = (),
     target_persons: Iterable = (),
 ) -> JointControl:
-    _require_planner(actor, unit.pk)
+    permissions.require_planner(actor, unit.pk)
     participating = agencies_by_code(agencies)
     if not participating:
         raise DomainValidationError.for_field("agencies", "A joint control needs at least one participating agency.")
@@ -154,7 +150,7 @@ def _check_free(actor, officer: User, control: JointControl, starts_at, ends_at)
 def control_update(*, actor, control: JointControl, expected_version: int | None = None, **changes) -> JointControl:
     control = lock(control)
     check_version(control, expected_version)
-    _require_planner(actor, control.unit_id)
+    permissions.require_planner(actor, control.unit_id)
     if control.status not in BOOKING_STATES:
         raise InvalidTransition(f"A {control.get_status_display().lower()} control cannot be changed.")
     allowed = {"title", "briefing", "starts_at", "ends_at"}
@@ -182,7 +178,7 @@ def control_book_officer(*, actor, control: JointControl, officer: User, is_lead
     if officer is None or not officer.is_active:
         raise DomainValidationError.for_field("officer", "No such active officer.")
     control = JointControl.objects.get(pk=control.pk)
-    _require_planner(actor, control.unit_id)
+    permissions.require_planner(actor, control.unit_id)
     if control.status not in BOOKING_STATES:
         raise InvalidTransition(f"Officers cannot be booked on a {control.get_status_display().lower()} control.")
     if not permissions.may_book_for(actor, control.unit_id, officer.agency_id):
@@ -222,7 +218,7 @@ def control_book_officer(*, actor, control: JointControl, officer: User, is_lead
 @transaction.atomic
 def control_unbook_officer(*, actor, booking: ControlOfficer) -> None:
     control = lock(booking.control)
-    _require_planner(actor, control.unit_id)
+    permissions.require_planner(actor, control.unit_id)
     if not permissions.may_book_for(actor, control.unit_id, booking.agency_id):
         raise NotPermitted("Only the officer's own agency or the unit's coordinator can withdraw them.")
     audit.record(
@@ -240,7 +236,7 @@ def control_transition(
 ) -> JointControl:
     control = lock(control)
     check_version(control, expected_version)
-    _require_planner(actor, control.unit_id)
+    permissions.require_planner(actor, control.unit_id)
     if to not in control.allowed_transitions():
         raise InvalidTransition(f"A control cannot go from {control.get_status_display().lower()} to {to}.")
     if to == ControlStatus.CANCELLED:
@@ -269,7 +265,7 @@ def control_transition(
 
 
 @transaction.atomic
-def record_finding(
+def finding_record(
     *,
     actor,
     control: JointControl,

@@ -9,7 +9,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from tracker.events import event_visible_to, load_scopes
-from tracker.notifications.models import EmailFrequency, Notification, NotificationPreference
+from tracker.notifications.choices import EmailFrequency
+from tracker.notifications.models import Notification, NotificationPreference
 from tracker.notifications.presentation import present
 
 SUBJECTS = {

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tracker.notifications.models import EmailFrequency
+from tracker.notifications.choices import EmailFrequency
 from web.forms import Form
 
 

@@ -2,9 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from tracker.models import TimeStampedModel, UUIDModel
+from tracker.notifications.choices import DeliveryStatus, EmailFrequency
 
 
 class Notification(UUIDModel):
@@ -29,12 +29,6 @@ class Notification(UUIDModel):
         return self.title
 
 
-class EmailFrequency(models.TextChoices):
-    IMMEDIATE = "immediate", _("Immediately")
-    DIGEST = "digest", _("Daily digest")
-    NEVER = "never", _("Never")
-
-
 class NotificationPreference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
@@ -44,15 +38,6 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.email}"
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    DELIVERED = "delivered", _("Delivered")
-    DEAD = "dead", _("Dead-lettered")
-    # Never to be sent: the subscriber may no longer receive it (key revoked or expired, a
-    # scope or unit role removed, owner deactivated). ``cancel_reason`` says which.
-    CANCELLED = "cancelled", _("Cancelled")
 
 
 class WebhookDelivery(UUIDModel, TimeStampedModel):

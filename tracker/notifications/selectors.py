@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from tracker.notifications.models import EmailFrequency, Notification, NotificationPreference
+from tracker.notifications.choices import EmailFrequency
+from tracker.notifications.models import Notification, NotificationPreference
 
 
 def _still_visible(user) -> Q:

@@ -46,12 +46,12 @@ def email_notifications(notification_ids: list[str]) -> int:
 
 @shared_task(name="notifications.sweep_outbox", ignore_result=True)
 def sweep_outbox() -> int:
-    return services.sweep_undispatched()
+    return services.events_sweep_undispatched()
 
 
 @shared_task(name="notifications.retry_due_deliveries", ignore_result=True)
 def retry_due_deliveries() -> int:
-    return services.enqueue_due_deliveries()
+    return services.deliveries_enqueue_due()
 
 
 @shared_task(name="notifications.control_reminders", ignore_result=True)

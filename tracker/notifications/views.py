@@ -1,5 +1,5 @@
 """The notifications page: read them, choose how often to be e-mailed, mute a case. Every write
-goes through tracker.notifications.inbox, as the API's do."""
+goes through tracker.notifications.services.inbox, as the API's do."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.selectors import cases_visible_to
 from tracker.exceptions import ApplicationError
-from tracker.notifications import inbox
 from tracker.notifications.forms import EmailPreferenceForm
 from tracker.notifications.presentation import present
 from tracker.notifications.selectors import muted_cases_of, notifications_for, preference_for, unread_count
+from tracker.notifications.services import inbox
 
 PAGE_SIZE = 20
 

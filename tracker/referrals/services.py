@@ -13,10 +13,11 @@ from cases.models import Case, CaseSubject
 from cases.permissions import require_case_worker
 from cases.services import journal_system
 from tracker import audit
-from tracker.exceptions import DomainValidationError, InvalidTransition, NotPermitted
-from tracker.referrals.choices import DESK_TRANSITIONS, ReferralStatus
+from tracker.exceptions import DomainValidationError, InvalidTransition
+from tracker.referrals.choices import ReferralStatus
 from tracker.referrals.deadlines import acknowledgement_due_on
 from tracker.referrals.models import Referral
+from tracker.referrals.permissions import require_side
 from tracker.services import check_version, clean, lock
 
 FIELDS = (
@@ -66,14 +67,6 @@ def _subjects_of(case: Case, subjects: Iterable) -> list[CaseSubject]:
     return subjects
 
 
-def _require_side(actor, referral: Referral, to: str) -> None:
-    """The contact point's desk takes the steps in DESK_TRANSITIONS; the sending unit the others."""
-    if to not in DESK_TRANSITIONS:
-        require_case_worker(actor, referral.case)
-    elif not (actor.is_superuser or referral.contact_point.desk_officers.filter(pk=actor.pk).exists()):
-        raise NotPermitted("Only the contact point's desk officers may do this.")
-
-
 def _step(referral: Referral, to: str) -> Referral:
     referral = lock(referral)
     if to not in referral.allowed_transitions():
@@ -114,7 +107,7 @@ def referral_create(
 def referral_send(*, actor, referral: Referral, expected_version: int | None = None) -> Referral:
     referral = _step(referral, ReferralStatus.SENT)
     check_version(referral, expected_version)
-    _require_side(actor, referral, ReferralStatus.SENT)
+    require_side(actor, referral, ReferralStatus.SENT)
     before = audit.snapshot(referral, FIELDS)
     now = timezone.now()
     referral.status, referral.sent_at, referral.sent_by = ReferralStatus.SENT, now, actor
@@ -140,7 +133,7 @@ def referral_create_and_send(*, actor, case: Case, **fields) -> Referral:
 def _desk_step(*, actor, referral: Referral, to: str, expected_version, **fields) -> Referral:
     referral = _step(referral, to)
     check_version(referral, expected_version)
-    _require_side(actor, referral, to)
+    require_side(actor, referral, to)
     before = audit.snapshot(referral, FIELDS)
     referral.status = to
     for name, value in fields.items():
@@ -206,7 +199,7 @@ def referral_close(*, actor, referral: Referral, outcome: str, expected_version:
 def referral_revoke(*, actor, referral: Referral, reason: str, expected_version: int | None = None) -> Referral:
     referral = _step(referral, ReferralStatus.REVOKED)
     check_version(referral, expected_version)
-    _require_side(actor, referral, ReferralStatus.REVOKED)
+    require_side(actor, referral, ReferralStatus.REVOKED)
     if not reason.strip():
         raise DomainValidationError.for_field("reason", "Revoking a referral needs a reason.")
     before = audit.snapshot(referral, FIELDS)

@@ -24,10 +24,10 @@ from tracker.referrals import services
 from tracker.referrals.choices import ReferralStatus
 from tracker.referrals.forms import OutcomeForm, ReasonForm, ReferralForm, StatusFilterForm
 from tracker.referrals.models import Referral
+from tracker.referrals.permissions import require_desk_officer
 from tracker.referrals.selectors import (
     desk_contact_point_ids,
     desk_inbox,
-    is_desk_officer,
     referral_at_desk,
     referral_for_sender,
     referral_timeline,
@@ -208,14 +208,9 @@ def referral_revoke(request, pk):
 # The contact point's desk --------------------------------------------------------------
 
 
-def _require_desk(request) -> None:
-    if not is_desk_officer(request.user):
-        raise Http404
-
-
 @login_required
 def desk(request):
-    _require_desk(request)
+    require_desk_officer(request.user)
     filters = StatusFilterForm(request.GET, with_drafts=False)
     page = _page(request, desk_inbox(request.user, status=filters.chosen_status()))
     # Name the contact point on each row only for someone who staffs more than one desk.
@@ -242,14 +237,14 @@ def _desk_page(request, referral, *, bound=None, error=None, status=200):
 
 @login_required
 def desk_detail(request, pk):
-    _require_desk(request)
+    require_desk_officer(request.user)
     return _desk_page(request, _or_404(lambda: referral_at_desk(request.user, pk)))
 
 
 @login_required
 @require_POST
 def desk_act(request, pk, action):
-    _require_desk(request)
+    require_desk_officer(request.user)
     referral = _or_404(lambda: referral_at_desk(request.user, pk))
     if action not in DESK_ACTION_BY_NAME:
         raise Http404

@@ -53,7 +53,7 @@ class ControlViewSet(mixins.ListModelMixin, ETagRetrieveMixin, TrackerViewSet):
     def create(self, request):
         data = self.validated(s.ControlCreateSerializer, request.data)
         data["sites"] = [dict(site) for site in data["sites"]]
-        control = services.plan_control(actor=request.user, **data)
+        control = services.control_plan(actor=request.user, **data)
         return self.respond(control, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -146,5 +146,5 @@ class ControlViewSet(mixins.ListModelMixin, ETagRetrieveMixin, TrackerViewSet):
             findings = control.findings.select_related("agency", "sanction_kind", "recorded_by")
             return self.paginated(findings, s.FindingSerializer, ordering="recorded_at")
         data = self.validated(s.FindingInput, request.data)
-        finding = services.record_finding(actor=request.user, control=control, **data)
+        finding = services.finding_record(actor=request.user, control=control, **data)
         return Response(s.FindingSerializer(finding).data, status=status.HTTP_201_CREATED)

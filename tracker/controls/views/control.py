@@ -235,7 +235,7 @@ def record_finding(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_finding(
+            services.finding_record(
                 actor=request.user,
                 control=control,
                 sanction_kind=data["sanction_kind"],

@@ -84,7 +84,7 @@ def plan(request):
             return _redraw_sites(request, form, sites)
         if form.is_valid() and sites.is_valid():
             try:
-                control = services.plan_control(actor=user, sites=sites.rows(), **form.service_arguments())
+                control = services.control_plan(actor=user, sites=sites.rows(), **form.service_arguments())
             except ApplicationError as exc:
                 form.add_service_error(exc)
                 status = exc.status

@@ -1,27 +1,15 @@
-from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 
 from tracker.api.base import ETagRetrieveMixin, TrackerViewSet, expected_version
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
-from tracker.filters import DateTimeFilter
 from tracker.referrals import services
 from tracker.referrals.api import serializers as s
-from tracker.referrals.choices import ReferralStatus
+from tracker.referrals.filtersets import ReferralFilter
 from tracker.referrals.models import Referral
 from tracker.referrals.selectors import referrals_visible_to
-
-
-class ReferralFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=ReferralStatus.choices)
-    contact_point = filters.CharFilter(field_name="contact_point__code")
-    case = filters.UUIDFilter(field_name="case_id")
-    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gt")
-
-    class Meta:
-        model = Referral
-        fields = []
 
 
 def _step(summary, request_serializer=None):
@@ -40,7 +28,7 @@ def _step(summary, request_serializer=None):
 class ReferralViewSet(mixins.ListModelMixin, ETagRetrieveMixin, TrackerViewSet):
     scope = "referrals"
     serializer_class = s.ReferralSerializer
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend]
     action_filter_backends = None  # the steps (send, accept…) find the referral as retrieve does
     filterset_class = ReferralFilter
 

@@ -1,38 +1,19 @@
+"""Your notifications and preferences; a webhook subscription's deliveries. Thin: reads scoped
+to the user, writes through tracker.notifications.services."""
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from tracker.api.base import Pagination, StrictSerializer, TrackerViewSet
-from tracker.api.fields import ModelSerializer
+from tracker.api.base import Pagination, TrackerViewSet
 from tracker.models import WebhookSubscription
-from tracker.notifications import inbox, services
-from tracker.notifications.models import (
-    DeliveryAttempt,
-    EmailFrequency,
-    Notification,
-    WebhookDelivery,
-)
+from tracker.notifications import services
+from tracker.notifications.api.serializers import DeliverySerializer, NotificationSerializer, PreferenceSerializer
+from tracker.notifications.models import Notification, WebhookDelivery
 from tracker.notifications.selectors import preference_for
-
-
-class NotificationSerializer(ModelSerializer):
-    event = serializers.UUIDField(source="event.uuid", read_only=True)
-    object = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Notification
-        fields = ["id", "verb", "title", "event", "case", "object", "created_at", "read_at"]
-        read_only_fields = fields
-
-    def get_object(self, n) -> dict:
-        return {"type": n.event.object_type, "id": n.event.object_id}
-
-
-class PreferenceSerializer(StrictSerializer):
-    email = serializers.ChoiceField(choices=EmailFrequency.choices, required=False)
-    muted_cases = serializers.ListField(child=serializers.UUIDField(), required=False)
+from tracker.notifications.services import inbox
 
 
 @extend_schema_view(
@@ -85,24 +66,6 @@ class NotificationViewSet(mixins.ListModelMixin, TrackerViewSet):
             preference = inbox.notification_preferences_update(user=request.user, **data.validated_data)
         muted = preference.muted_cases.values_list("pk", flat=True) if preference.pk else []
         return Response({"email": preference.email, "muted_cases": [str(pk) for pk in muted]})
-
-
-class AttemptSerializer(ModelSerializer):
-    class Meta:
-        model = DeliveryAttempt
-        fields = ["number", "at", "status_code", "latency_ms", "response_bytes", "error"]
-
-
-class DeliverySerializer(ModelSerializer):
-    event = serializers.UUIDField(source="event.uuid", read_only=True)
-    event_type = serializers.CharField(source="event.type", read_only=True)
-    attempt_log = AttemptSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = WebhookDelivery
-        fields = ["id", "event", "event_type", "status", "attempts", "next_attempt_at", "delivered_at", "dead_at",
-                  "cancelled_at", "cancel_reason", "created_at", "attempt_log"]  # fmt: skip
-        read_only_fields = fields
 
 
 class DeliveryPage(Pagination):

@@ -1,9 +1,5 @@
-"""Fan-out of committed events to people (in-app, e-mail) and agency systems (webhooks).
-
-Every step is idempotent: an event is claimed once (locked and marked in the same
-transaction as its fan-out), notifications and deliveries are unique per (recipient,
-event), and a delivered webhook is never sent again. Work goes in batches, so that a burst
-of events costs a few set-based transactions rather than a few per event.
+"""Webhook delivery: the signed POSTs, their attempts, retries with backoff, dead letters and
+redelivery; and which deliveries may (still) go to whom.
 """
 
 from __future__ import annotations
@@ -11,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
-import logging
 import os
 import random
 import time
@@ -19,160 +14,19 @@ import time
 import httpx
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from agencies.choices import UnitRole
-from agencies.selectors import unit_ids_for
-from cases.models import Case
-from cases.selectors import UNIT_WIDE_ROLES
 from tracker import secrets, webhooks
 from tracker.events import event_visible_to, load_scopes
 from tracker.models import Event, WebhookSubscription
 from tracker.notifications import egress
-from tracker.notifications.models import (
-    DeliveryAttempt,
-    DeliveryStatus,
-    EmailFrequency,
-    Notification,
-    WebhookDelivery,
-)
-from tracker.notifications.recipients import recipients_of
-
-log = logging.getLogger(__name__)
-
-EMAILS_PER_TASK = 50  # a retried task (mail server down) resends only what is left
+from tracker.notifications.choices import DeliveryStatus
+from tracker.notifications.models import DeliveryAttempt, WebhookDelivery
 
 
-# --- dispatch ---------------------------------------------------------------------
-
-
-def dispatch(event_id: int) -> int:
-    """Claim this event and up to DISPATCH_BATCH_SIZE - 1 others still waiting (oldest
-    first), and fan them all out in one transaction. Returns how many were claimed; 0 when
-    other workers got there first.
-
-    Set-based: the queries do not grow with the batch, so the cost per event falls as a
-    burst grows, where it counts (see docs/benchmarks.md). SKIP LOCKED keeps concurrent
-    batches apart. People's e-mail and each subscription's deliveries leave as a few tasks."""
-    from tracker.notifications import tasks
-
-    with transaction.atomic():
-        events = _claim(event_id, settings.DISPATCH_BATCH_SIZE)
-        if not events:
-            return 0
-        email_ids = _notify_people(events)
-        delivery_batches = _plan_deliveries(events)
-
-        def hand_off():
-            for ids in delivery_batches:
-                tasks.deliver_webhooks.delay(ids)
-            for ids in _chunks(email_ids, EMAILS_PER_TASK):
-                tasks.email_notifications.delay(ids)
-
-        transaction.on_commit(hand_off, robust=True)
-    return len(events)
-
-
-def _claim(event_id: int, limit: int) -> list[Event]:
-    pending = Event.objects.filter(dispatched_at__isnull=True).select_for_update(skip_locked=True)
-    events = list(pending.filter(pk=event_id))
-    events += pending.exclude(pk=event_id).order_by("pk")[: limit - len(events)]
-    if events:
-        Event.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=timezone.now())
-    return events
-
-
-def _chunks(items: list, size: int) -> list[list]:
+def chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def _title(event: Event, references: dict) -> str:
-    """The stored (English) title: what happened and to which case or control — never an id."""
-    p = event.payload
-    subject = p.get("reference") or p.get("title") or references.get(str(p.get("case") or event.object_id), "")
-    what = event.type.replace(".", " ").replace("_", " ").capitalize()
-    return f"{what}: {subject}" if subject else what
-
-
-def _sees_the_case(event: Event, user) -> bool:
-    """Whether ``user`` sees the case the event is about, from the event's unit and agencies (the
-    case's) and the memberships recipients_of() loaded: no query. A desk officer told of a referral,
-    or a receiving coordinator of a transfer request, does not: their notification names no case,
-    for a notification naming a case shows only to those who see it (selectors._still_visible)."""
-    if user.is_superuser:
-        return True
-    if event.type == "case.transfer_requested":  # the event is the receiving unit's; the case is not, yet
-        return False
-    wide = unit_ids_for(user, UNIT_WIDE_ROLES)
-    narrow = unit_ids_for(user, [UnitRole.CASE_OFFICER])
-    takes_part = user.agency_id is not None and user.agency.code in event.agencies
-    return event.unit_id in wide or (event.unit_id in narrow and takes_part)
-
-
-def _notify_people(events: list[Event]) -> list[str]:
-    """In-app notifications for everyone concerned. Returns the ids to e-mail now: recipients
-    with an address who want e-mail immediately (the default). Mutes are checked on sending."""
-    rows = []
-    people = recipients_of(events)
-    # The references of the cases the events name without one in their payload (one query).
-    unnamed = {
-        str(e.payload.get("case") or e.object_id)
-        for e in events
-        if not (e.payload.get("reference") or e.payload.get("title"))
-        and (e.object_type == "cases.case" or e.payload.get("case"))
-    }
-    references = (
-        {str(pk): ref for pk, ref in Case.objects.filter(pk__in=unnamed).values_list("pk", "reference")}
-        if unnamed
-        else {}
-    )
-    for event in events:
-        case_id = event.object_id if event.object_type == "cases.case" else event.payload.get("case")
-        title = _title(event, references)[:300]
-        rows += [
-            Notification(
-                recipient=user,
-                event=event,
-                verb=event.type,
-                title=title,
-                case_id=case_id if case_id and _sees_the_case(event, user) else None,
-            )
-            for user in people[event.pk]
-        ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    immediate = Q(recipient__notification_preference__isnull=True) | Q(
-        recipient__notification_preference__email=EmailFrequency.IMMEDIATE
-    )
-    return [
-        str(pk)
-        for pk in Notification.objects.filter(immediate, event__in=events, emailed_at__isnull=True)
-        .exclude(recipient__email="")
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)
-    ]
-
-
-def _plan_deliveries(events: list[Event]) -> list[list[str]]:
-    """A delivery per (event, subscriber that wants it and may receive it: owner active, key
-    live, the read scope of the event's kind, and sight of the event). Returns them in batches
-    of one subscription each, for one task apiece. A subscription that is backing off gets its
-    deliveries too; they wait for its drain (deliver() leaves them to it)."""
-    subs = list(
-        WebhookSubscription.objects.filter(is_active=True).select_related("owner", "owner__agency", "owner__api_key")
-    )
-    load_scopes([s.owner for s in subs])
-    now = timezone.now()
-    rows = [
-        WebhookDelivery(subscription=sub, event=event, next_attempt_at=max(now, sub.backoff_until or now))
-        for event in events
-        for sub in subs
-        if sub.wants(event.type) and delivery_refusal(sub.owner, event, now) is None
-    ]
-    WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    pending = WebhookDelivery.objects.filter(event__in=events, status=DeliveryStatus.PENDING).order_by("event_id")
-    return _batches_per_subscription(pending)
 
 
 def delivery_refusal(owner, event: Event, now) -> str | None:
@@ -185,15 +39,15 @@ def delivery_refusal(owner, event: Event, now) -> str | None:
     )
 
 
-def _batches_per_subscription(deliveries) -> list[list[str]]:
+def batches_per_subscription(deliveries) -> list[list[str]]:
     """Delivery ids grouped by subscription, in chunks of WEBHOOK_BATCH_SIZE: a task apiece."""
     by_subscription: dict = {}
     for pk, sub_id in deliveries.values_list("pk", "subscription_id"):
         by_subscription.setdefault(sub_id, []).append(str(pk))
-    return [batch for ids in by_subscription.values() for batch in _chunks(ids, settings.WEBHOOK_BATCH_SIZE)]
+    return [batch for ids in by_subscription.values() for batch in chunks(ids, settings.WEBHOOK_BATCH_SIZE)]
 
 
-def enqueue_due_deliveries() -> int:
+def deliveries_enqueue_due() -> int:
     """What beat's sweeper does every minute for tasks that were lost. Pending deliveries of a
     healthy subscription whose time is long past are queued again, in batches per
     subscription; a subscription whose backoff ended long ago without being drained is drained.
@@ -208,7 +62,7 @@ def enqueue_due_deliveries() -> int:
         subscription__is_active=True,
         subscription__backoff_until__isnull=True,
     ).order_by("next_attempt_at")[:5000]
-    batches = _batches_per_subscription(due)
+    batches = batches_per_subscription(due)
     for ids in batches:
         tasks.deliver_webhooks.delay(ids)
     stalled = [str(pk) for pk in WebhookSubscription.objects.filter(is_active=True, backoff_until__lte=grace)
@@ -218,7 +72,7 @@ def enqueue_due_deliveries() -> int:
     return sum(len(ids) for ids in batches) + len(stalled)
 
 
-def cancel_deliveries_to(*, owner, reason: str) -> int:
+def deliveries_cancel(*, owner, reason: str) -> int:
     """Cancel everything waiting for a subscriber that may no longer receive it (its key was
     revoked). Rows a batch is sending right now are left to it: it checks the owner again
     before each send."""
@@ -230,25 +84,6 @@ def cancel_deliveries_to(*, owner, reason: str) -> int:
         status=DeliveryStatus.CANCELLED, cancelled_at=now, cancel_reason=reason[:200], next_attempt_at=None,
         updated_at=now,
     )  # fmt: skip
-
-
-def sweep_undispatched(older_than: datetime.timedelta | None = None) -> int:
-    """Hand to the broker every committed event that never reached it (e.g. Redis was down).
-    One task per batch: each claims its event and the oldest others still waiting."""
-    from tracker.notifications import tasks
-
-    cutoff = timezone.now() - (older_than if older_than is not None else settings.OUTBOX_SWEEP_AFTER)
-    ids = list(
-        Event.objects.filter(dispatched_at__isnull=True, occurred_at__lte=cutoff)
-        .order_by("id")
-        .values_list("id", flat=True)[:5000]
-    )
-    for event_id in ids[:: settings.DISPATCH_BATCH_SIZE]:
-        tasks.dispatch_event.delay(event_id)
-    return len(ids)
-
-
-# --- webhooks ---------------------------------------------------------------------
 
 
 def webhook_body(event: Event) -> str:
@@ -281,11 +116,15 @@ def signer_for(subscription: WebhookSubscription) -> Webhook:
 
 
 _http: httpx.Client | None = None
+
 _http_pid: int | None = None
+
 
 # The receiver's reply is counted, never kept, and read no further than this: enough to keep a
 # kept-alive connection usable after the usual short answer.
 RESPONSE_COUNT_LIMIT = 64 * 1024
+
+
 # How stale a batch's view of its subscribers' keys and roles may get: a key revoked or a role
 # removed while a batch is under way stops that batch's next send after at most this long.
 STANDING_TTL_SECONDS = 1.0
@@ -510,7 +349,7 @@ def drain(subscription_id) -> Outcome:
                 sub.save(update_fields=["backoff_until", "failures"])
     if recovered:
         late = WebhookDelivery.objects.filter(subscription=sub, status=DeliveryStatus.PENDING).order_by("event_id")
-        out.again += _batches_per_subscription(late)
+        out.again += batches_per_subscription(late)
     return out
 
 

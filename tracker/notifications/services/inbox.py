@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from tracker import audit
 from tracker.exceptions import DomainValidationError
-from tracker.notifications.models import EmailFrequency, Notification, NotificationPreference
+from tracker.notifications.choices import EmailFrequency
+from tracker.notifications.models import Notification, NotificationPreference
 
 
 @transaction.atomic
