@@ -118,12 +118,12 @@ def pick_inputs(url: str, secret: str, token: str, page_size: int | None = None)
         pages = count // page_size
         page = DEEP_PAGE if pages >= DEEP_PAGE else max(2, pages // 2)
         created_at, case_id = conn.execute(
-            f"SELECT c.created_at, c.id FROM cases_case c WHERE {visible} ORDER BY c.created_at DESC, c.id ASC "
+            f"SELECT c.created_at, c.id FROM cases_case c WHERE {visible} ORDER BY c.created_at DESC, c.id DESC "
             "OFFSET %(o)s LIMIT 1",
             {"a": agency, "o": (page - 1) * page_size - 1},
         ).fetchone()
         cursor = signing.dumps(
-            {"path": "/api/v1/cases/", "ordering": ["-created_at", "pk"],
+            {"path": "/api/v1/cases/", "ordering": ["-created_at", "-pk"],
              "values": [created_at.isoformat(), str(case_id)], "reverse": False, "inclusive": False},
             salt=CURSOR_SALT, compress=True,
         )  # fmt: skip
@@ -257,8 +257,10 @@ def run_capture(url: str, secret: str, token: str, inputs: dict) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--capture-child"],
         input=json.dumps({"token": token, "inputs": inputs}), cwd=ROOT, env=server_env(url, secret),
-        check=True, capture_output=True, text=True,
+        capture_output=True, text=True,
     )  # fmt: skip
+    if out.returncode:
+        raise SystemExit(f"The in-process capture failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

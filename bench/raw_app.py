@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import os
 import re
+import unicodedata
 import uuid
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -229,10 +230,11 @@ class Keyset:
             self.cursor = cursor
 
     def where(self, params: dict) -> str:
-        """Rows after the cursor: (a > x) or (a = x and b > y) … as the API writes it."""
+        """Rows after the cursor as the API writes it: one direction throughout, the row comparison
+        (a, b) < (x, y); mixed directions, (a > x) or (a = x and b > y) …"""
         if self.cursor is None:
             return "TRUE"
-        parts, prefix = [], []
+        parts, prefix, names = [], [], []
         for n, ((column, desc, parse), value) in enumerate(zip(self.ordering, self.cursor["values"], strict=True)):
             try:
                 params[f"k{n}"] = parse(value)
@@ -240,6 +242,11 @@ class Keyset:
                 raise Problem(400, "Validation failed", "cursor: not a cursor from this list") from None
             parts.append(" AND ".join([*prefix, f"{column} {'<' if desc else '>'} %(k{n})s"]))
             prefix.append(f"{column} = %(k{n})s")
+            names.append(f"%(k{n})s")
+        directions = {desc for _, desc, _ in self.ordering}
+        if len(directions) == 1:
+            columns = ", ".join(column for column, _, _ in self.ordering)
+            return f"(({columns}) {'<' if directions.pop() else '>'} ({', '.join(names)}))"
         return "(" + " OR ".join(f"({p})" for p in parts) + ")"
 
     def order_by(self) -> str:
@@ -284,6 +291,45 @@ def _jsonable(value):
     return value
 
 
+_WORD = re.compile(r"[^\W_]+")
+_REFERENCE = re.compile(r"[A-Z0-9-]*\d[A-Z0-9-]*")
+
+
+def _folded(text: str) -> str:
+    """cases.search's folding (æ → ae, ø → o, accents dropped, lower case), done in Python."""
+    from cases.search import _EXPANDED, _translation
+
+    for char, replacement in _EXPANDED.items():
+        text = text.replace(char, replacement)
+    source, target = _translation()
+    return text.translate(str.maketrans(source[: len(target)], target, source[len(target) :])).lower()
+
+
+def search_condition(value: str, params: dict) -> str:
+    """The API's ?search= (cases.filtersets.CaseFilter.filter_search): word beginnings of the title
+    and of subjects' names through the folded names' full-text indexes, a reference or its end,
+    an organisation number."""
+    words = _WORD.findall(unicodedata.normalize("NFC", value))[:8]
+    params["tsquery"] = _folded(" & ".join(f"{w}:*" for w in words)) if words else None
+    matches = "to_tsvector('simple', {0}.search_name) @@ to_tsquery('simple', %(tsquery)s)"
+    word = (lambda alias: matches.format(alias)) if words else (lambda alias: "FALSE")
+    code = value.upper()
+    reference = "FALSE"
+    if len(code) >= 3 and _REFERENCE.fullmatch(code):
+        params["ref_start"], params["ref_end"] = code + "%", "%" + code
+        reference = "(c.reference LIKE %(ref_start)s OR c.reference LIKE %(ref_end)s)"
+    number = value.replace(" ", "")
+    organisations = word("o")
+    if number.isdigit():
+        params["number"] = number
+        organisations = f"({organisations} OR o.organisation_number = %(number)s)"
+    return f"""({word("c")} OR {reference}
+        OR c.id IN (SELECT s.case_id FROM cases_casesubject s JOIN cases_organisation o ON o.id = s.organisation_id
+                    WHERE {organisations})
+        OR c.id IN (SELECT s.case_id FROM cases_casesubject s JOIN cases_person o ON o.id = s.person_id
+                    WHERE {word("o")}))"""
+
+
 def list_cases(environ, query: dict) -> dict:
     key = authenticate(environ, "cases:read")
     params: dict = {}
@@ -295,19 +341,9 @@ def list_cases(environ, query: dict) -> dict:
         where.append("c.status = ANY(%(status)s)")
         params["status"] = query["status_list"]
     if query.get("search", "").strip():
-        value = query["search"].strip()
-        params["like"] = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        params["number"] = value.replace(" ", "")
-        where.append(
-            """(UPPER(c.reference::text) LIKE UPPER(%(like)s) OR UPPER(c.title::text) LIKE UPPER(%(like)s)
-            OR EXISTS (SELECT 1 FROM cases_casesubject s
-                       LEFT JOIN cases_organisation o ON o.id = s.organisation_id
-                       LEFT JOIN cases_person p ON p.id = s.person_id
-                       WHERE s.case_id = c.id AND (UPPER(o.name::text) LIKE UPPER(%(like)s)
-                             OR o.organisation_number = %(number)s OR UPPER(p.name::text) LIKE UPPER(%(like)s))))"""
-        )
+        where.append(search_condition(query["search"].strip(), params))
     pager = Keyset(
-        environ, query, [("c.created_at", True, _datetime), ("c.id", False, uuid.UUID)], ["-created_at", "pk"]
+        environ, query, [("c.created_at", True, _datetime), ("c.id", True, uuid.UUID)], ["-created_at", "-pk"]
     )
     where.append(pager.where(params))
     params["limit"] = pager.size + 1
@@ -389,7 +425,7 @@ def events(environ, query: dict) -> dict:
         if match is None:
             raise Problem(400, "Validation failed", "after: Not a cursor from this feed.")
         params["txid"], params["id"] = int(match[1]), int(match[2])
-        where.append("(e.txid > %(txid)s OR (e.txid = %(txid)s AND e.id > %(id)s))")
+        where.append("((e.txid, e.id) > (%(txid)s, %(id)s))")
     raw_limit = query.get("limit", "100")
     if not (raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= 500):
         raise Problem(400, "Validation failed", "limit: Use a whole number from 1 to 500.")
