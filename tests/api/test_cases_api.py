@@ -327,3 +327,10 @@ def test_search_finds_word_beginnings_of_titles_and_subjects_references_and_numb
     assert found("cleaning") == {other.json()["reference"]}
     assert found("yg") == set()  # the middle of a word is not a beginning
     assert found("bjorke", bergen_api) == set()  # another unit's system
+
+
+def test_an_objects_url_names_it_whatever_list_filters_the_query_string_carries(labour_api, api_case):
+    url = api_case["Location"]
+    for query in ({"status": "closed"}, {"search": "nothing like it"}, {"ordering": "-priority"}):
+        response = labour_api.get(url, query)
+        assert response.status_code == 200 and response.json()["id"] == api_case.json()["id"], query
