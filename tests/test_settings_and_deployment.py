@@ -146,3 +146,19 @@ def test_every_page_carries_a_csp_without_inline_scripts(client, alice):
     docs = client.get("/api/v1/docs/")
     assert "<script>" not in docs.content.decode()
     assert "script-src 'self'" in docs["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("email_url", "expected"), [(None, "filebased True"), ("smtp://mail.example:25", "smtp False")]
+)
+def test_development_writes_e_mail_to_files_under_var_unless_given_a_server(email_url, expected):
+    code = (
+        "from config.settings import local as s; "
+        "print(s.EMAIL_BACKEND.rsplit('.', 2)[-2], str(getattr(s, 'EMAIL_FILE_PATH', '')).endswith('var/mail'))"
+    )
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("EMAIL_URL")}
+    environment |= {"DATABASE_URL": "postgres://x@localhost/x", "REDIS_URL": "redis://localhost:6379/0"}
+    if email_url:
+        environment["EMAIL_URL"] = email_url
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
+    assert result.stdout.strip() == expected, result.stderr

@@ -126,7 +126,12 @@ class Command(BaseCommand):
             "  They use two-factor sign-in: add this key to an authenticator app (TOTP, 6 digits, 30 s)",
             f"    {demo.demo_totp_secret()}",
             "  or print the current code with `.venv/bin/python manage.py demo_code`.",
+            *([f"  E-mails are written to {settings.EMAIL_FILE_PATH}/, one file each."] if _mail_to_files() else []),
             "  Ctrl-C stops everything.",
             "",
         ]
         self.stdout.write("\n".join(lines))
+
+
+def _mail_to_files() -> bool:
+    return settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend"
