@@ -52,9 +52,61 @@ def record(
     confidential: bool = False,
 ) -> Event | None:
     """Write the audit row and, when ``event_type`` is given, the outbox event."""
+    _require_transaction("record")
+    _audit_row(actor=actor, action=action, obj=obj, before=before, after=after).save(force_insert=True)
+    if event_type is None:
+        return None
+    return emit(
+        event_type=event_type,
+        actor=actor,
+        unit=unit,
+        agencies=agencies,
+        confidential=confidential,
+        obj=obj,
+        payload=payload or after or {},
+    )
+
+
+def record_many(records: Iterable[dict]) -> list[Event]:
+    """:func:`record` for many changes at once (a bulk import): one INSERT of the audit rows and one
+    of the events, the same rows :func:`record` writes one by one, and one wake-up of the
+    dispatcher (it claims every waiting event, so one is enough)."""
+    _require_transaction("record_many")
+    records = list(records)
+    AuditEntry.objects.bulk_create(
+        [
+            _audit_row(actor=r["actor"], action=r["action"], obj=r["obj"], before=r.get("before"), after=r.get("after"))
+            for r in records
+        ]
+    )
+    events = Event.objects.bulk_create(
+        [
+            _event_row(
+                event_type=r["event_type"],
+                obj=r["obj"],
+                actor=r["actor"],
+                unit=r.get("unit"),
+                agencies=r.get("agencies", ()),
+                confidential=r.get("confidential", False),
+                payload=r.get("payload") or r.get("after") or {},
+            )
+            for r in records
+            if r.get("event_type")
+        ]
+    )
+    if events:
+        first_id = events[0].pk
+        transaction.on_commit(lambda: _hand_to_broker(first_id), robust=True)
+    return events
+
+
+def _require_transaction(name: str) -> None:
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record() must run inside the service's transaction")
-    AuditEntry.objects.create(
+        raise RuntimeError(f"audit.{name}() must run inside the service's transaction")
+
+
+def _audit_row(*, actor, action: str, obj: models.Model, before, after) -> AuditEntry:
+    return AuditEntry(
         actor=actor if actor and actor.pk else None,
         actor_agency_id=getattr(actor, "agency_id", None),
         request_id=context.request_id.get(),
@@ -67,16 +119,18 @@ def record(
         before=_jsonable(before),
         after=_jsonable(after),
     )
-    if event_type is None:
-        return None
-    return emit(
-        event_type=event_type,
-        actor=actor,
+
+
+def _event_row(*, event_type: str, obj: models.Model, actor, unit, agencies, confidential: bool, payload) -> Event:
+    return Event(
+        type=event_type,
+        actor=actor if actor and actor.pk else None,
         unit=unit,
-        agencies=agencies,
+        agencies=sorted(set(agencies)),
         confidential=confidential,
-        obj=obj,
-        payload=payload or after or {},
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        payload=_jsonable(payload or {}),
     )
 
 
@@ -130,16 +184,16 @@ def emit(
 
     ``robust``: if the broker is unreachable the commit still stands; the beat sweeper
     dispatches the event later."""
-    event = Event.objects.create(
-        type=event_type,
-        actor=actor if actor and actor.pk else None,
+    event = _event_row(
+        event_type=event_type,
+        obj=obj,
+        actor=actor,
         unit=unit,
-        agencies=sorted(set(agencies)),
+        agencies=agencies,
         confidential=confidential,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        payload=_jsonable(payload or {}),
+        payload=payload,
     )
+    event.save(force_insert=True)
     # Not functools.partial: Django logs a failed robust hook by its __qualname__, which a
     # partial lacks, so the logging itself would raise into the caller.
     event_id = event.pk

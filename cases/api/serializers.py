@@ -86,10 +86,25 @@ class CaseSerializer(ModelSerializer):
 
 
 class UnitField(CodeField):
-    """A unit code, limited to the units the caller serves (others are 'does not exist')."""
+    """A unit code, limited to the units the caller serves (others are 'does not exist').
+
+    The caller's units are read once per request (a bulk import names a unit up to 500 times)."""
 
     def get_queryset(self):
         return units_visible_to(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        request = self.context.get("request")
+        units = getattr(request, "_caller_units", None)
+        if units is None:
+            units = {unit.code: unit for unit in self.get_queryset()}
+            if request is not None:
+                request._caller_units = units
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if data not in units:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return units[data]
 
 
 class CaseCreateSerializer(StrictSerializer):

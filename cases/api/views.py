@@ -294,17 +294,19 @@ class CaseViewSet(mixins.ListModelMixin, ETagRetrieveMixin, DisclosingViewSet):
     def bulk(self, request):
         envelope = self.validated(BulkCasesInput, request.data)
         # Each item is checked here, so that every item's errors are reported at once.
+        # One serializer checks them all, as DRF's ListSerializer does with its child: a serializer
+        # per item copied its fields 500 times, a third of the import's time.
         items, input_errors = [], {}
+        checker = s.CaseCreateSerializer(context=self.get_serializer_context())
         for index, item in enumerate(envelope["cases"]):
-            serializer = s.CaseCreateSerializer(data=item, context=self.get_serializer_context())
-            if serializer.is_valid():
-                items.append(serializer.validated_data)
-            else:
+            try:
+                items.append(checker.run_validation(item))
+            except serializers.ValidationError as exc:
                 items.append(None)
-                input_errors[index] = error_pointers(serializer.errors, f"/cases/{index}")
+                input_errors[index] = error_pointers(exc.detail, f"/cases/{index}")
         created = services.case_bulk_create(actor=request.user, cases=items, input_errors=input_errors)
         cases = self.get_queryset().filter(pk__in=[case.pk for case in created]).order_by("reference")
-        return Response({"cases": s.CaseSerializer(cases, many=True).data}, status=status.HTTP_201_CREATED)
+        return Response({"cases": reads.represent(reads.case_rows(cases))}, status=status.HTTP_201_CREATED)
 
     # --- helpers ------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from agencies.models import Agency, RegionalUnit
 from cases import choices as c
-from cases.models import Case, CaseReferenceCounter
+from cases.models import Case, CaseReferenceCounter, JournalEntry
 from cases.nace import normalise
 from cases.permissions import (
     can_work_on_case,
@@ -21,7 +21,8 @@ from cases.permissions import (
     sees_whole_unit,
 )
 from cases.services.assignment import _record_assignment
-from cases.services.core import _case_state, _record_case, journal_system, lock_case
+from cases.services.core import _case_state, _record_case, case_record, journal_system, journal_system_entry, lock_case
+from tracker import audit
 from tracker.exceptions import (
     ApplicationError,
     BulkInvalidError,
@@ -34,18 +35,19 @@ from tracker.services import check_version, clean
 EDITABLE_CASE_FIELDS = ("title", "summary", "sector", "offences", "priority", "source", "received_on")
 
 
-def _next_number(unit: RegionalUnit, year: int) -> int:
+def _next_number(unit: RegionalUnit, year: int, count: int = 1) -> int:
+    """The last of ``count`` new numbers (the others are the ones before it)."""
     # Upsert with RETURNING: the row stays locked until commit, so concurrent creators
-    # queue here, and a rolled-back creation gives its number back.
+    # queue here, and a rolled-back creation gives its numbers back.
     table = CaseReferenceCounter._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {table} (unit_id, year, last_number) VALUES (%s, %s, 1)
-            ON CONFLICT (unit_id, year) DO UPDATE SET last_number = {table}.last_number + 1
+            INSERT INTO {table} (unit_id, year, last_number) VALUES (%s, %s, %s)
+            ON CONFLICT (unit_id, year) DO UPDATE SET last_number = {table}.last_number + EXCLUDED.last_number
             RETURNING last_number
             """,
-            [unit.pk, year],
+            [unit.pk, year, count],
         )
         return cursor.fetchone()[0]
 
@@ -62,10 +64,14 @@ def agencies_by_code(codes: Iterable[str | Agency], field: str = "agencies") -> 
     return [found[code] for code in dict.fromkeys(codes)]
 
 
-def participating_agencies(unit: RegionalUnit, lead: Agency, agencies: Iterable[Agency | str]) -> list[Agency]:
+def participating_agencies(
+    unit: RegionalUnit, lead: Agency, agencies: Iterable[Agency | str], unit_agency_codes: set[str] | None = None
+) -> list[Agency]:
     """The lead and the other agencies, all of which must be members of the unit."""
     participating = agencies_by_code([lead, *agencies])
-    unit_agencies = set(unit.agencies.values_list("code", flat=True))
+    unit_agencies = (
+        unit_agency_codes if unit_agency_codes is not None else set(unit.agencies.values_list("code", flat=True))
+    )
     outside = sorted(a.code for a in participating if a.code not in unit_agencies)
     if outside:
         raise DomainValidationError.for_field("agencies", f"Not a member agency of {unit.code}: {', '.join(outside)}.")
@@ -79,8 +85,7 @@ def _check_offences(offences: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(offences))
 
 
-@transaction.atomic
-def case_create(
+def _new_case(
     *,
     actor,
     unit: RegionalUnit,
@@ -93,10 +98,14 @@ def case_create(
     agencies: Iterable[Agency | str] = (),
     offences: Sequence[str] = (),
     priority: str = c.Priority.NORMAL,
-) -> Case:
+    unit_agency_codes: set[str] | None = None,
+) -> tuple[Case, list[Agency]]:
+    """Every check of a new case, in order, and the unsaved case (no number yet) with its
+    participating agencies. ``unit_agency_codes``: the unit's member agencies, when the caller
+    has read them already (a bulk import reads them once per unit)."""
     require_unit_worker(actor, unit.pk)
     lead = agencies_by_code([lead_agency], "lead_agency")[0]
-    participating = participating_agencies(unit, lead, agencies)
+    participating = participating_agencies(unit, lead, agencies, unit_agency_codes)
     if not actor.is_superuser and actor.agency_id not in {a.pk for a in participating}:
         raise NotPermitted("You can only create cases in which your own agency takes part.")
     received_on = received_on or timezone.localdate()
@@ -121,14 +130,29 @@ def case_create(
     clean(
         case, exclude=["reference", "year", "number", "created_by", "unit", "lead_agency"], validate_constraints=False
     )
-    case.number = _next_number(unit, case.year)
-    case.reference = Case.format_reference(unit.code, case.year, case.number)
+    return case, participating
+
+
+def _registered(case: Case, number: int) -> None:
+    case.number = number
+    case.reference = Case.format_reference(case.unit.code, case.year, number)
+
+
+def _creation_record(case: Case, actor, participating: list[Agency]) -> dict:
+    return case_record(
+        case, actor=actor, action="case.create", before=None, event_type="case.created", agencies=participating
+    )
+
+
+@transaction.atomic
+def case_create(*, actor, **fields) -> Case:
+    """Register a case (see :func:`_new_case` for its fields and checks) with its reference number."""
+    case, participating = _new_case(actor=actor, **fields)
+    _registered(case, _next_number(case.unit, case.year))
     case.save()
     Case.agencies.through.objects.bulk_create([Case.agencies.through(case=case, agency=a) for a in participating])
     journal_system(case, actor=actor, body=f"Case {case.reference} registered.")
-    _record_case(
-        case, actor=actor, action="case.create", before=None, event_type="case.created", agencies=participating
-    )
+    audit.record(**_creation_record(case, actor, participating))
     return case
 
 
@@ -138,30 +162,74 @@ def case_bulk_create(
     """Create every case or none. ``cases`` holds each case's case_create arguments by position;
     ``input_errors`` what the caller's own input checks found wrong, by position, as JSON pointers
     (``/cases/<position>/<field>``): those items are not created. Every item's errors are raised at
-    once, in order, as one BulkInvalidError, and nothing is kept."""
+    once, in order, as one BulkInvalidError, and nothing is kept.
+
+    The same checks and the same rows as :func:`case_create`, written set by set: every case is
+    checked before anything is written, then one INSERT per table and one reference counter
+    update per unit and year, whatever the number of cases (case_create one by one made 14
+    statements a case: 100 cases a second)."""
     input_errors = input_errors or {}
     errors: list[dict] = []
-    created: list[Case] = []
-    with transaction.atomic():
-        for index, fields in enumerate(cases):
-            if index in input_errors:
-                errors.extend(input_errors[index])
-                continue
-            try:
-                with transaction.atomic():  # a savepoint: the next items are still checked
-                    created.append(case_create(actor=actor, **fields))
-            except ApplicationError as exc:
-                errors.extend(
-                    {"pointer": f"/cases/{index}/{field}", "detail": msg} for field, msg in exc.errors.items()
-                )
-                if not exc.errors:
-                    errors.append({"pointer": f"/cases/{index}", "detail": exc.message})
-        if errors:
-            transaction.set_rollback(True)
+    new: list[tuple[Case, list[Agency]]] = []
+    unit_agency_codes: dict[int, set[str]] = {}
+    active = _active_agencies_named_in(cases)
+    for index, fields in enumerate(cases):
+        if index in input_errors:
+            errors.extend(input_errors[index])
+            continue
+        try:
+            fields = {
+                **fields,
+                "lead_agency": active.get(fields["lead_agency"], fields["lead_agency"]),
+                "agencies": [active.get(a, a) for a in fields.get("agencies", ())],
+            }
+            unit = fields["unit"]
+            if unit.pk not in unit_agency_codes:
+                unit_agency_codes[unit.pk] = set(unit.agencies.values_list("code", flat=True))
+            new.append(_new_case(actor=actor, unit_agency_codes=unit_agency_codes[unit.pk], **fields))
+        except ApplicationError as exc:
+            errors.extend({"pointer": f"/cases/{index}/{field}", "detail": msg} for field, msg in exc.errors.items())
+            if not exc.errors:
+                errors.append({"pointer": f"/cases/{index}", "detail": exc.message})
     if errors:
         items = len({e["pointer"].split("/")[2] for e in errors if e["pointer"].count("/") >= 2})
         raise BulkInvalidError(f"{items} of the cases are invalid; nothing was created.", pointed=errors)
+    with transaction.atomic():
+        _number_all([case for case, _ in new])
+        created = Case.objects.bulk_create([case for case, _ in new])
+        Case.agencies.through.objects.bulk_create(
+            [Case.agencies.through(case=case, agency=a) for case, participating in new for a in participating]
+        )
+        JournalEntry.objects.bulk_create(
+            [journal_system_entry(case, actor=actor, body=f"Case {case.reference} registered.") for case, _ in new]
+        )
+        audit.record_many([_creation_record(case, actor, participating) for case, participating in new])
     return created
+
+
+def _active_agencies_named_in(cases: Sequence[dict | None]) -> dict[str, Agency]:
+    """The active agencies the items name by code, read once (an unknown code stays a code, and
+    case_create's own check refuses it)."""
+    codes = {
+        code
+        for fields in cases
+        if fields
+        for code in [fields.get("lead_agency"), *fields.get("agencies", ())]
+        if isinstance(code, str)
+    }
+    return {a.code: a for a in Agency.objects.filter(code__in=codes, is_active=True)} if codes else {}
+
+
+def _number_all(cases: Sequence[Case]) -> None:
+    """Give each case its reference number in order: one counter update per unit and year, taken
+    in a fixed order so that two imports into the same units cannot deadlock."""
+    by_counter: dict[tuple[int, int], list[Case]] = {}
+    for case in cases:
+        by_counter.setdefault((case.unit.pk, case.year), []).append(case)
+    for (_unit, year), group in sorted(by_counter.items(), key=lambda item: item[0]):
+        last = _next_number(group[0].unit, year, count=len(group))
+        for number, case in enumerate(group, start=last - len(group) + 1):
+            _registered(case, number)
 
 
 @transaction.atomic

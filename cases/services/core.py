@@ -37,18 +37,29 @@ def _case_state(case: Case, agencies: Iterable[Agency] | None = None) -> dict:
 def _record_case(
     case: Case, *, actor, action: str, before: dict | None, event_type: str | None = None, payload=None, agencies=None
 ):
-    after = _case_state(case, agencies)
     audit.record(
-        actor=actor,
-        action=action,
-        obj=case,
-        before=before,
-        after=after,
-        event_type=event_type,
-        unit=case.unit,
-        agencies=after["agencies"],
-        payload=payload or {"reference": case.reference, **after},
+        **case_record(
+            case, actor=actor, action=action, before=before, event_type=event_type, payload=payload, agencies=agencies
+        )
     )
+
+
+def case_record(
+    case: Case, *, actor, action: str, before: dict | None, event_type: str | None = None, payload=None, agencies=None
+) -> dict:
+    """The arguments of the case's audit record (``audit.record`` or, in bulk, ``audit.record_many``)."""
+    after = _case_state(case, agencies)
+    return {
+        "actor": actor,
+        "action": action,
+        "obj": case,
+        "before": before,
+        "after": after,
+        "event_type": event_type,
+        "unit": case.unit,
+        "agencies": after["agencies"],
+        "payload": payload or {"reference": case.reference, **after},
+    }
 
 
 def lock_case(case: Case) -> Case:
@@ -69,7 +80,14 @@ def journal_system(case: Case, *, actor, body: str) -> JournalEntry:
 
     Recorded in English whatever language the caller speaks (a page in Bokmål, a task with no
     language), so every record reads alike; the pages translate them (cases.messages)."""
-    return JournalEntry.objects.create(
+    entry = journal_system_entry(case, actor=actor, body=body)
+    entry.save(force_insert=True)
+    return entry
+
+
+def journal_system_entry(case: Case, *, actor, body: str) -> JournalEntry:
+    """The unsaved system entry (a bulk import writes many in one INSERT)."""
+    return JournalEntry(
         case=case,
         author=actor if actor and actor.pk else None,
         agency_id=getattr(actor, "agency_id", None) or case.lead_agency_id,  # ids: no need to read the agency

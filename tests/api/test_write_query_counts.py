@@ -118,3 +118,26 @@ EXPECTED = {
         "INSERT tracker_event",
     ],
 }
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_a_bulk_import_runs_the_same_queries_whatever_its_size(labour_api, api_case, count):
+    """Was 14 statements a case (case_create one by one, then the response read case by case)."""
+    response, ran = run(labour_api, "post", "/api/v1/cases/bulk/", {"cases": [NEW_CASE] * count})
+    assert len(response.json()["cases"]) == count
+    assert ran == [
+        "SELECT agencies_apikey",
+        "SELECT agencies_unitmembership",
+        "SELECT agencies_regionalunit",  # the units named, once for every item
+        "SELECT agencies_agency",  # the active agencies, once for every item
+        "SELECT agencies_agency",  # the unit's member agencies
+        "INSERT cases_casereferencecounter",
+        "INSERT cases_case",
+        "INSERT cases_case_agencies",
+        "INSERT cases_journalentry",
+        "INSERT tracker_auditentry",
+        "INSERT tracker_event",
+        "SELECT cases_case",  # the response: the cases, their agencies, their assignments
+        "SELECT cases_case_agencies",
+        "SELECT cases_caseassignment",
+    ], "\n".join(ran)
