@@ -96,7 +96,8 @@ def decode_cursor(value: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-def feed(user, *, after: str | None, limit: int):
+def feed_queryset(user, *, after: str | None):
+    """The events ``user`` may see after the cursor ``after`` that are safe to serve, in feed order."""
     horizon, own = visible_horizon()
     qs = Event.objects.filter(event_visibility_q(user)).filter(Q(txid__lt=horizon) | Q(txid=own))
     if after:
@@ -104,4 +105,8 @@ def feed(user, *, after: str | None, limit: int):
         # A row comparison, not `txid > x OR (txid = x AND id > y)`: only this form starts the
         # (txid, id) index at the cursor; the other read the outbox from its beginning.
         qs = qs.filter(TupleGreaterThan(Tuple(F("txid"), F("id")), (txid, event_id)))
-    return list(qs.select_related("unit").order_by("txid", "id")[:limit])
+    return qs.order_by("txid", "id")
+
+
+def feed(user, *, after: str | None, limit: int):
+    return list(feed_queryset(user, after=after).select_related("unit")[:limit])

@@ -11,6 +11,7 @@ import re
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tracker.api.feed_reads import feed_rows
 from tracker.events import feed
 
 
@@ -30,6 +31,13 @@ def test_a_feed_page_starts_the_txid_id_index_at_its_cursor(root, labour_case):
         feed(root, after="1-1", limit=10)
     (plan,) = plans(captured.captured_queries, "tracker_event")
     # Alone, or beside the horizon's condition (an Index Scan or a BitmapOr of two).
+    assert re.search(r"event_feed_order .*\n\s+Index Cond: \(.*ROW\(txid, id\) > ROW\(", plan), plan
+
+
+def test_the_feed_page_the_api_reads_as_rows_starts_the_same_index_at_its_cursor(root, labour_case):
+    with CaptureQueriesContext(connection) as captured:
+        feed_rows(root, after="1-1", limit=10)
+    (plan,) = plans(captured.captured_queries, "tracker_event")
     assert re.search(r"event_feed_order .*\n\s+Index Cond: \(.*ROW\(txid, id\) > ROW\(", plan), plan
 
 

@@ -5,6 +5,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from tracker import events, webhooks
+from tracker.api import feed_reads
 from tracker.api.base import StrictSerializer, TrackerViewSet, TrackerViewSetMixin
 from tracker.api.fields import DateTimeField, ModelSerializer
 from tracker.api.schema import IDEMPOTENCY_KEY
@@ -66,11 +67,12 @@ class EventFeedView(TrackerViewSetMixin, GenericAPIView):
         if not (raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= 500):
             raise ValidationError({"limit": ["Use a whole number from 1 to 500."]})
         limit = int(raw_limit)
-        page = events.feed(request.user, after=after, limit=limit + 1)
+        # Rows, not instances (tracker.api.feed_reads): EventSerializer describes them in the schema.
+        page = feed_reads.feed_rows(request.user, after=after, limit=limit + 1)
         has_more = len(page) > limit
         page = page[:limit]
-        next_cursor = events.encode_cursor(page[-1]) if page else after
-        return Response({"events": EventSerializer(page, many=True).data, "next": next_cursor, "has_more": has_more})
+        next_cursor = feed_reads.cursor_of(page[-1]) if page else after
+        return Response({"events": feed_reads.represent(page), "next": next_cursor, "has_more": has_more})
 
 
 class SubscriptionSerializer(ModelSerializer):

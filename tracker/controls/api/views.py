@@ -1,4 +1,3 @@
-from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -10,9 +9,10 @@ from rest_framework.response import Response
 from tracker.api.base import ETagRetrieveMixin, OrderingFilter, Pagination, TrackerViewSet, expected_version
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.controls import services
+from tracker.controls.api import reads
 from tracker.controls.api import serializers as s
 from tracker.controls.filtersets import ControlFilter
-from tracker.controls.models import ControlOfficer, JointControl
+from tracker.controls.models import JointControl
 from tracker.controls.selectors import controls_visible_to
 
 
@@ -36,13 +36,16 @@ class ControlViewSet(mixins.ListModelMixin, ETagRetrieveMixin, TrackerViewSet):
     etag_actions = ("retrieve", "create", "update", "partial_update", "transition")
 
     def scoped_queryset(self, user):
-        return controls_visible_to(user).prefetch_related(
-            "sites",
-            "cases",
-            "target_organisations",
-            "target_persons",
-            Prefetch("officers", queryset=ControlOfficer.objects.select_related("officer", "agency")),
-        )
+        # Without prefetches: the list and detail are read as rows (tracker.controls.api.reads),
+        # which query each relation once for the whole page.
+        return controls_visible_to(user).prefetch_related(None)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(reads.control_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(reads.represent(page))
+
+    def representation(self, control) -> dict:
+        return reads.represent([reads.row_of(control)])[0]
 
     @extend_schema(
         summary="Plan a joint control",

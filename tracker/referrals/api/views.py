@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from tracker.api.base import ETagRetrieveMixin, TrackerViewSet, expected_version
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.referrals import services
+from tracker.referrals.api import reads
 from tracker.referrals.api import serializers as s
 from tracker.referrals.filtersets import ReferralFilter
 from tracker.referrals.models import Referral
@@ -36,7 +37,15 @@ class ReferralViewSet(mixins.ListModelMixin, ETagRetrieveMixin, TrackerViewSet):
     etag_actions = ("retrieve", "create", "send", "acknowledge", "accept", "decline", "close", "revoke")
 
     def scoped_queryset(self, user):
-        return referrals_visible_to(user).prefetch_related("subjects")
+        # The list and detail are read as rows (tracker.referrals.api.reads), subjects and all.
+        return referrals_visible_to(user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(reads.referral_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(reads.represent(page))
+
+    def representation(self, referral) -> dict:
+        return reads.represent([reads.row_of(referral)])[0]
 
     @extend_schema(
         summary="Draft a referral of a case to a national contact point",
