@@ -9,8 +9,9 @@
    gthread), and a Celery worker (the events' dispatch), both on the embedded PostgreSQL and Redis.
 3. locust headless (bench/locustfile.py) for ``--time``, while the gunicorn workers' RSS is
    sampled every ``--sample`` seconds.
-4. Prints per endpoint p50/p95/count/failures (locust's CSV under var/bench/), the failures, RSS
-   first/last/max per worker, and the load average before and after. Exits 1 if any request failed.
+4. Prints per endpoint p50/p95/count/failures (locust's CSV under var/bench/), the failures, each
+   worker's RSS (first, warm, per minute, last, max, slope after warm-up), and the load average
+   before, during and after. Exits 1 if any request failed.
 """
 
 from __future__ import annotations
@@ -118,11 +119,13 @@ class RssSampler(threading.Thread):
         self.every = every
         self.warm_up = warm_up
         self.samples: dict[int, list[tuple[float, int]]] = {}
+        self.loads: list[float] = []  # the 1-minute load average at each sample
         self.halt = threading.Event()
 
     def run(self) -> None:
         started = time.monotonic()
         while not self.halt.is_set():
+            self.loads.append(os.getloadavg()[0])
             for worker in self.master.children():
                 try:
                     rss = worker.memory_info().rss
@@ -132,19 +135,37 @@ class RssSampler(threading.Thread):
             self.halt.wait(self.every)
 
     def report(self) -> list[str]:
+        """Per worker: RSS first, warm, at each further minute, last and max (MiB), and the slope
+        after warm-up (least squares, MiB per minute): flat is a slope near zero."""
         mib = 1024 * 1024
+        longest = max((series[-1][0] for series in self.samples.values()), default=0)
+        minutes = list(range(int(self.warm_up // 60) + 1, int(longest // 60) + 1))
         lines = [
-            f"| worker pid | samples | first | at {self.warm_up:.0f} s (warm) | last | max | last − warm |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            f"| worker pid | samples | first | warm ({self.warm_up:.0f} s) | "
+            + "".join(f"{m} min | " for m in minutes)
+            + "last | max | last − warm | slope after warm-up |",
+            "| --- | ---: | ---: | ---: | " + "---: | " * len(minutes) + "---: | ---: | ---: | ---: |",
         ]
         for pid, series in sorted(self.samples.items()):
             values = [rss for _, rss in series]
             warm = next((rss for at, rss in series if at >= self.warm_up), values[-1])
+            marks = [next((rss for at, rss in series if at >= m * 60), values[-1]) for m in minutes]
             lines.append(
-                f"| {pid} | {len(values)} | {values[0] / mib:.1f} MiB | {warm / mib:.1f} MiB | "
-                f"{values[-1] / mib:.1f} MiB | {max(values) / mib:.1f} MiB | {(values[-1] - warm) / mib:+.1f} MiB |"
+                f"| {pid} | {len(values)} | {values[0] / mib:.1f} | {warm / mib:.1f} | "
+                + "".join(f"{rss / mib:.1f} | " for rss in marks)
+                + f"{values[-1] / mib:.1f} | {max(values) / mib:.1f} | {(values[-1] - warm) / mib:+.1f} | "
+                f"{slope([(at, rss) for at, rss in series if at >= self.warm_up]) * 60 / mib:+.2f} MiB/min |"
             )
         return lines
+
+
+def slope(points: list[tuple[float, float]]) -> float:
+    if len(points) < 2:
+        return 0.0
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else 0.0
 
 
 def endpoint_table(stats_csv: Path) -> tuple[list[str], int, int]:
@@ -222,8 +243,11 @@ def main() -> None:
 
     table, total, failures = endpoint_table(Path(f"{prefix}_stats.csv"))
     print("\n## Endpoints\n" + "\n".join(table))
-    print("\n## gunicorn workers' RSS\n" + "\n".join(sampler.report()))
-    print(f"\nload average: before {load_before}, after {load_after}; requests {total}, failures {failures}"
+    print("\n## gunicorn workers' RSS (MiB)\n" + "\n".join(sampler.report()))
+    loads = sampler.loads or [0.0]
+    print(f"\n1-minute load average during the run: min {min(loads):.2f}, mean {sum(loads) / len(loads):.2f}, "
+          f"max {max(loads):.2f} ({os.cpu_count()} cores)")  # fmt: skip
+    print(f"load average: before {load_before}, after {load_after}; requests {total}, failures {failures}"
           f" ({100 * failures / max(1, total):.3f} %); locust exit code {locust.returncode}")  # fmt: skip
     if failures or locust.returncode:
         print(Path(f"{prefix}_failures.csv").read_text())
