@@ -158,6 +158,13 @@ class RssSampler(threading.Thread):
             )
         return lines
 
+    def write_csv(self, path: Path) -> None:
+        with path.open("w", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(["worker_pid", "seconds", "rss_bytes"])
+            for pid, series in sorted(self.samples.items()):
+                out.writerows((pid, f"{at:.1f}", rss) for at, rss in series)
+
 
 def slope(points: list[tuple[float, float]]) -> float:
     if len(points) < 2:
@@ -243,7 +250,11 @@ def main() -> None:
 
     table, total, failures = endpoint_table(Path(f"{prefix}_stats.csv"))
     print("\n## Endpoints\n" + "\n".join(table))
-    print("\n## gunicorn workers' RSS (MiB)\n" + "\n".join(sampler.report()))
+    sampler.write_csv(OUT / "working_day_rss.csv")
+    print(
+        "\n## gunicorn workers' RSS (MiB; every sample in var/bench/working_day_rss.csv)\n"
+        + "\n".join(sampler.report())
+    )
     loads = sampler.loads or [0.0]
     print(f"\n1-minute load average during the run: min {min(loads):.2f}, mean {sum(loads) / len(loads):.2f}, "
           f"max {max(loads):.2f} ({os.cpu_count()} cores)")  # fmt: skip
