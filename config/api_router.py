@@ -1,16 +1,23 @@
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from agencies.api.views import AgencyViewSet, ContactPointViewSet, UnitViewSet
 from cases.api.intake import TipViewSet, TransferViewSet
+from cases.api.nested import (
+    CaseAssigneeViewSet,
+    CaseAttachmentViewSet,
+    CaseJournalViewSet,
+    CaseSubjectViewSet,
+    CaseTaskViewSet,
+)
 from cases.api.views import CaseViewSet, OrganisationViewSet, PersonViewSet
 from tracker.api.routes import require_declared_scopes
 from tracker.api.views import EventFeedView, SubscriptionViewSet
 from tracker.audit_trail.api import AuditEntryViewSet
-from tracker.controls.api.views import ControlViewSet
+from tracker.controls.api.views import ControlFindingViewSet, ControlParticipantViewSet, ControlViewSet
 from tracker.notifications.api.views import DeliveryViewSet, NotificationViewSet
 from tracker.referrals.api.views import ReferralViewSet
 
@@ -44,11 +51,45 @@ router.register(r"webhooks/(?P<subscription_pk>[^/]+)/deliveries", DeliveryViewS
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("audit", AuditEntryViewSet, basename="audit")
 
+
+
+def nested(parent: str, path: str, viewset, actions: dict, name: str, *, detail: bool):
+    """A nested resource's route: ``<parent>s/{pk}/<path>/``, the parent's key named ``pk`` as the
+    router names it (``{id}`` in the schema). The URL names are those the routes had as actions
+    of the parent's viewset (``case-subjects``), which refusals in the audit trail record."""
+    return re_path(
+        rf"^{parent}s/(?P<pk>[^/.]+)/{path}/$",
+        viewset.as_view(actions, basename=parent, detail=detail),
+        name=f"{parent}-{name}",
+    )
+
+
+nested_routes = [
+    nested("case", "assignees", CaseAssigneeViewSet, {"post": "create"}, "assignees", detail=False),
+    nested("case", r"assignees/(?P<officer_id>[^/]+)", CaseAssigneeViewSet, {"delete": "destroy"}, "remove-assignee",
+           detail=True),
+    nested("case", "subjects", CaseSubjectViewSet, {"get": "list", "post": "create"}, "subjects", detail=False),
+    nested("case", r"subjects/(?P<subject_id>[^/]+)", CaseSubjectViewSet, {"delete": "destroy"}, "remove-subject",
+           detail=True),
+    nested("case", "journal", CaseJournalViewSet, {"get": "list", "post": "create"}, "journal", detail=False),
+    nested("case", r"attachments/(?P<attachment_id>[^/]+)", CaseAttachmentViewSet, {"get": "retrieve"},
+           "attachment", detail=True),
+    nested("case", "tasks", CaseTaskViewSet, {"get": "list", "post": "create"}, "tasks", detail=False),
+    nested("case", r"tasks/(?P<task_id>[^/]+)/status", CaseTaskViewSet, {"post": "set_status"}, "task-status",
+           detail=True),
+    nested("control", "participants", ControlParticipantViewSet, {"get": "list", "post": "create"}, "participants",
+           detail=False),
+    nested("control", r"participants/(?P<officer_id>[^/]+)", ControlParticipantViewSet, {"delete": "destroy"},
+           "remove-participant", detail=True),
+    nested("control", "findings", ControlFindingViewSet, {"get": "list", "post": "create"}, "findings", detail=False),
+]  # fmt: skip
+
 app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("events/", EventFeedView.as_view(), name="events"),
+    *nested_routes,
     path("", include(router.urls)),
 ]
 
