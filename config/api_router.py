@@ -52,36 +52,31 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("audit", AuditEntryViewSet, basename="audit")
 
 
-
-def nested(parent: str, path: str, viewset, actions: dict, name: str, *, detail: bool):
+def nested(parent: str, path: str, viewset, actions: dict, name: str):
     """A nested resource's route: ``<parent>s/{pk}/<path>/``, the parent's key named ``pk`` as the
-    router names it (``{id}`` in the schema). The URL names are those the routes had as actions
-    of the parent's viewset (``case-subjects``), which refusals in the audit trail record."""
+    router names it (``{id}`` in the schema); a path with a key of its own is a detail route. The
+    URL names, and the view names OPTIONS gives, are those the routes had as actions of the
+    parent's viewset (``case-subjects``, "Subjects"): refusals in the audit trail record them."""
+    initkwargs = {"basename": parent, "detail": "(?P<" in path, "name": name.replace("-", " ").capitalize()}
     return re_path(
-        rf"^{parent}s/(?P<pk>[^/.]+)/{path}/$",
-        viewset.as_view(actions, basename=parent, detail=detail),
-        name=f"{parent}-{name}",
+        rf"^{parent}s/(?P<pk>[^/.]+)/{path}/$", viewset.as_view(actions, **initkwargs), name=f"{parent}-{name}"
     )
 
 
+LIST_CREATE = {"get": "list", "post": "create"}
 nested_routes = [
-    nested("case", "assignees", CaseAssigneeViewSet, {"post": "create"}, "assignees", detail=False),
-    nested("case", r"assignees/(?P<officer_id>[^/]+)", CaseAssigneeViewSet, {"delete": "destroy"}, "remove-assignee",
-           detail=True),
-    nested("case", "subjects", CaseSubjectViewSet, {"get": "list", "post": "create"}, "subjects", detail=False),
-    nested("case", r"subjects/(?P<subject_id>[^/]+)", CaseSubjectViewSet, {"delete": "destroy"}, "remove-subject",
-           detail=True),
-    nested("case", "journal", CaseJournalViewSet, {"get": "list", "post": "create"}, "journal", detail=False),
-    nested("case", r"attachments/(?P<attachment_id>[^/]+)", CaseAttachmentViewSet, {"get": "retrieve"},
-           "attachment", detail=True),
-    nested("case", "tasks", CaseTaskViewSet, {"get": "list", "post": "create"}, "tasks", detail=False),
-    nested("case", r"tasks/(?P<task_id>[^/]+)/status", CaseTaskViewSet, {"post": "set_status"}, "task-status",
-           detail=True),
-    nested("control", "participants", ControlParticipantViewSet, {"get": "list", "post": "create"}, "participants",
-           detail=False),
+    nested("case", "assignees", CaseAssigneeViewSet, {"post": "create"}, "assignees"),
+    nested("case", r"assignees/(?P<officer_id>[^/]+)", CaseAssigneeViewSet, {"delete": "destroy"}, "remove-assignee"),
+    nested("case", "subjects", CaseSubjectViewSet, LIST_CREATE, "subjects"),
+    nested("case", r"subjects/(?P<subject_id>[^/]+)", CaseSubjectViewSet, {"delete": "destroy"}, "remove-subject"),
+    nested("case", "journal", CaseJournalViewSet, LIST_CREATE, "journal"),
+    nested("case", r"attachments/(?P<attachment_id>[^/]+)", CaseAttachmentViewSet, {"get": "retrieve"}, "attachment"),
+    nested("case", "tasks", CaseTaskViewSet, LIST_CREATE, "tasks"),
+    nested("case", r"tasks/(?P<task_id>[^/]+)/status", CaseTaskViewSet, {"post": "set_status"}, "task-status"),
+    nested("control", "participants", ControlParticipantViewSet, LIST_CREATE, "participants"),
     nested("control", r"participants/(?P<officer_id>[^/]+)", ControlParticipantViewSet, {"delete": "destroy"},
-           "remove-participant", detail=True),
-    nested("control", "findings", ControlFindingViewSet, {"get": "list", "post": "create"}, "findings", detail=False),
+           "remove-participant"),
+    nested("control", "findings", ControlFindingViewSet, LIST_CREATE, "findings"),
 ]  # fmt: skip
 
 app_name = "api"

@@ -8,7 +8,6 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cases import services
@@ -30,6 +29,7 @@ class CaseNestedViewSet(NestedViewSet):
     scope = "cases"
     parent_model = Case
     parent_read_audit_action = "case.view"
+    parent_serializer_class = s.CaseSerializer
 
     def parent_queryset(self, user):
         # As CaseViewSet finds a case: every write's service reads what it needs under its lock.
@@ -196,7 +196,6 @@ class CaseTaskViewSet(CaseNestedViewSet):
         parameters=[IDEMPOTENCY_KEY],
         responses={200: s.TaskSerializer},
     )
-    @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None, task_id=None):
         task = self.get_object()
         data = self.validated(s.TaskStatusInput, request.data)

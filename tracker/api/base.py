@@ -430,8 +430,17 @@ class NestedViewSet(TrackerViewSet):
     # What the parent's read audit row says was read (``{"read": "journal"}``).
     parent_read_as: str = ""
 
+    # What OPTIONS describes for a write: the parent's serializer, as it did when these resources
+    # were actions of the parent's viewset (kept so that the API does not change).
+    parent_serializer_class = None
+
     def parent_queryset(self, user):
         raise NotImplementedError
+
+    def get_serializer_class(self):
+        if self.action == "metadata" and self.parent_serializer_class is not None:
+            return self.parent_serializer_class
+        return super().get_serializer_class()
 
     @property
     def parent(self):

@@ -107,6 +107,7 @@ class ControlNestedViewSet(NestedViewSet):
 
     scope = "controls"
     parent_model = JointControl
+    parent_serializer_class = s.ControlSerializer
 
     def parent_queryset(self, user):
         # Without ControlViewSet's prefetches: a nested list shows none of them, and the services
