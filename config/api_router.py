@@ -1,16 +1,23 @@
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from agencies.api.views import AgencyViewSet, ContactPointViewSet, UnitViewSet
 from cases.api.intake import TipViewSet, TransferViewSet
+from cases.api.nested import (
+    CaseAssigneeViewSet,
+    CaseAttachmentViewSet,
+    CaseJournalViewSet,
+    CaseSubjectViewSet,
+    CaseTaskViewSet,
+)
 from cases.api.views import CaseViewSet, OrganisationViewSet, PersonViewSet
 from tracker.api.routes import require_declared_scopes
 from tracker.api.views import EventFeedView, SubscriptionViewSet
 from tracker.audit_trail.api import AuditEntryViewSet
-from tracker.controls.api.views import ControlViewSet
+from tracker.controls.api.views import ControlFindingViewSet, ControlParticipantViewSet, ControlViewSet
 from tracker.notifications.api.views import DeliveryViewSet, NotificationViewSet
 from tracker.referrals.api.views import ReferralViewSet
 
@@ -44,11 +51,40 @@ router.register(r"webhooks/(?P<subscription_pk>[^/]+)/deliveries", DeliveryViewS
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("audit", AuditEntryViewSet, basename="audit")
 
+
+def nested(parent: str, path: str, viewset, actions: dict, name: str):
+    """A nested resource's route: ``<parent>s/{pk}/<path>/``, the parent's key named ``pk`` as the
+    router names it (``{id}`` in the schema); a path with a key of its own is a detail route. The
+    URL names, and the view names OPTIONS gives, are those the routes had as actions of the
+    parent's viewset (``case-subjects``, "Subjects"): refusals in the audit trail record them."""
+    initkwargs = {"basename": parent, "detail": "(?P<" in path, "name": name.replace("-", " ").capitalize()}
+    return re_path(
+        rf"^{parent}s/(?P<pk>[^/.]+)/{path}/$", viewset.as_view(actions, **initkwargs), name=f"{parent}-{name}"
+    )
+
+
+LIST_CREATE = {"get": "list", "post": "create"}
+nested_routes = [
+    nested("case", "assignees", CaseAssigneeViewSet, {"post": "create"}, "assignees"),
+    nested("case", r"assignees/(?P<officer_id>[^/]+)", CaseAssigneeViewSet, {"delete": "destroy"}, "remove-assignee"),
+    nested("case", "subjects", CaseSubjectViewSet, LIST_CREATE, "subjects"),
+    nested("case", r"subjects/(?P<subject_id>[^/]+)", CaseSubjectViewSet, {"delete": "destroy"}, "remove-subject"),
+    nested("case", "journal", CaseJournalViewSet, LIST_CREATE, "journal"),
+    nested("case", r"attachments/(?P<attachment_id>[^/]+)", CaseAttachmentViewSet, {"get": "retrieve"}, "attachment"),
+    nested("case", "tasks", CaseTaskViewSet, LIST_CREATE, "tasks"),
+    nested("case", r"tasks/(?P<task_id>[^/]+)/status", CaseTaskViewSet, {"post": "set_status"}, "task-status"),
+    nested("control", "participants", ControlParticipantViewSet, LIST_CREATE, "participants"),
+    nested("control", r"participants/(?P<officer_id>[^/]+)", ControlParticipantViewSet, {"delete": "destroy"},
+           "remove-participant"),
+    nested("control", "findings", ControlFindingViewSet, LIST_CREATE, "findings"),
+]  # fmt: skip
+
 app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("events/", EventFeedView.as_view(), name="events"),
+    *nested_routes,
     path("", include(router.urls)),
 ]
 

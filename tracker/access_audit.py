@@ -90,6 +90,9 @@ WEB_OBJECTS = {
 def asked_object(match) -> tuple[type | None, str | None]:
     """The model and id of the object a resolved route names (None, None when it names none)."""
     view_class = getattr(match.func, "cls", None)
+    parent = getattr(view_class, "parent_model", None)
+    if parent is not None:  # a nested resource (tracker.api.base.NestedViewSet): its parent was refused
+        return parent, match.kwargs.get(view_class.parent_lookup_kwarg)
     queryset = getattr(view_class, "queryset", None)
     if queryset is not None:
         lookup = getattr(view_class, "lookup_url_kwarg", None) or getattr(view_class, "lookup_field", "pk")

@@ -1,4 +1,4 @@
-"""The case list and detail, built from the columns they show.
+"""The case list and detail, and a case's subjects, built from the columns they show.
 
 Through ``CaseSerializer``, a 200-case page built a model instance for every case, agency and
 assignment and ran DRF's per-field ``to_representation`` on each (about three quarters of the
@@ -6,13 +6,18 @@ page's time in the profile of issue 12). Here the same JSON comes from ``.values
 set-based query per relation: the cases (with their unit's and lead agency's codes joined), the
 participating agencies' codes, the assignments. ``CaseSerializer`` stays the schema's description
 of the response, and ``tests/api/test_case_reads.py`` holds the two equal on varied cases.
+A case's subjects alike: ``CaseSubjectSerializer`` describes them, one query of rows (the
+organisation or person joined) builds them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from cases.models import Case, CaseAssignment
+from cases.api.serializers import disclosed_in
+from cases.identity import mask_identity_number
+from cases.models import Case, CaseAssignment, CaseSubject
+from cases.reveal import identity_numbers_in_full
 from tracker.api.fields import DateTimeField
 
 # The case's own columns as the response names them, and where each comes from.
@@ -87,6 +92,71 @@ def represent(rows) -> list[dict]:
                 "version": row["version"],
                 "created_at": _datetime(row["created_at"]),
                 "updated_at": _datetime(row["updated_at"]),
+            }
+        )
+    return out
+
+
+# --- a case's subjects ---------------------------------------------------------------
+
+ORGANISATION = ("id", "case_id", "organisation_number", "name", "sector", "address", "postcode", "city", "country")
+PERSON = ("id", "case_id", "id_number", "id_kind", "name", "date_of_birth", "nationality")
+SUBJECT_COLUMNS = (
+    "id", "role", "ilo_indicators", "note", "created_at", "organisation_id", "person_id",
+    *(f"organisation__{name}" for name in ORGANISATION[1:]), *(f"person__{name}" for name in PERSON[1:]),
+)  # fmt: skip
+
+
+def subject_rows(queryset):
+    """``queryset`` of case subjects as rows, the organisation or person joined: one query."""
+    return queryset.select_related(None).prefetch_related(None).values(*SUBJECT_COLUMNS)
+
+
+def subject_row_of(link: CaseSubject) -> dict:
+    """A subject just linked (with its organisation or person) as the row :func:`represent_subjects` takes."""
+    row = {}
+    for path in SUBJECT_COLUMNS:
+        related, _, name = path.rpartition("__")
+        obj = getattr(link, related) if related else link
+        row[path] = getattr(obj, name) if obj is not None else None
+    return row
+
+
+def represent_subjects(rows, request) -> list[dict]:
+    """The subjects of ``rows`` as ``CaseSubjectSerializer`` renders them for ``request``:
+    identity numbers masked, unless its key holds the identity scope (then each whole number
+    is noted for the response's disclosure audit row, cases.api.views.DisclosingViewSet)."""
+    in_full = request is not None and identity_numbers_in_full(request)
+    out = []
+    for row in rows:
+        organisation = person = None
+        if row["organisation_id"] is not None:
+            organisation = {"id": str(row["organisation_id"]), "case": str(row["organisation__case_id"])}
+            for name in ORGANISATION[2:]:
+                organisation[name] = row[f"organisation__{name}"]
+        if row["person_id"] is not None:
+            number = row["person__id_number"]
+            if number and in_full:
+                disclosed_in(request).add(row["person_id"])
+            born = row["person__date_of_birth"]
+            person = {
+                "id": str(row["person_id"]),
+                "case": str(row["person__case_id"]),
+                "id_number": (number if in_full else mask_identity_number(number)) if number else None,
+                "id_kind": row["person__id_kind"],
+                "name": row["person__name"],
+                "date_of_birth": born.isoformat() if born else None,
+                "nationality": row["person__nationality"],
+            }
+        out.append(
+            {
+                "id": str(row["id"]),
+                "role": row["role"],
+                "organisation": organisation,
+                "person": person,
+                "ilo_indicators": list(row["ilo_indicators"]),
+                "note": row["note"],
+                "created_at": _datetime(row["created_at"]),
             }
         )
     return out

@@ -1,41 +1,26 @@
-from functools import partial
-
-from django.conf import settings
-from django.db import transaction
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from cases import services
 from cases.api import reads
 from cases.api import serializers as s
-from cases.attachments import attachment_response
 from cases.filtersets import CaseFilter
-from cases.models import Attachment, Case, CaseSubject, Organisation, Person
+from cases.models import Case, Organisation, Person
 from cases.reveal import IDENTITY_SCOPE, record_disclosure, reveal_identity_number
-from cases.selectors import cases_visible_to, journal_visible_to, organisations_visible_to, persons_visible_to
-from tracker.access_audit import record_read, record_search
+from cases.selectors import cases_visible_to, organisations_visible_to, persons_visible_to
+from tracker.access_audit import record_search
 from tracker.api.base import ETagRetrieveMixin, OrderingFilter, Pagination, TrackerViewSet, expected_version
-from tracker.api.parsers import JSONParser, MultiPartParser
 from tracker.api.problems import error_pointers
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 
 
 class ListPage(Pagination):
-    """Nested lists (subjects, journal, tasks) read oldest first."""
+    """The subject registers (organisations, persons) read oldest first."""
 
     ordering = "created_at"
-
-
-def _subject_target(actor, case, data: dict):
-    if "organisation" in data:
-        return {"organisation": services.organisation_upsert(actor=actor, case=case, **data["organisation"])}
-    return {"person": services.person_upsert(actor=actor, case=case, **data["person"])}
 
 
 class BulkCasesInput(serializers.Serializer):
@@ -141,147 +126,6 @@ class CaseViewSet(mixins.ListModelMixin, ETagRetrieveMixin, DisclosingViewSet):
         case = services.case_transition(actor=request.user, case=case, expected_version=version, **data)
         return self.respond(case)
 
-    # --- assignees ----------------------------------------------------------------
-
-    @extend_schema(
-        summary="Put an officer on a case",
-        description="A coordinator may assign any officer of the unit who can work the case; an officer, "
-        "people of their own agency. The officer is notified (`case.assigned`).",
-        request=s.CaseAssignInput,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.CaseAssignmentSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def assignees(self, request, pk=None):
-        case = self.get_object()
-        data = self.validated(s.CaseAssignInput, request.data, unit=case.unit_id)
-        assignment = services.case_assign(actor=request.user, case=case, officer=data["officer"])
-        return Response(s.CaseAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(summary="Take an officer off a case", request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"assignees/(?P<officer_id>[^/]+)")
-    def remove_assignee(self, request, pk=None, officer_id=None):
-        case = self.get_object()
-        assignment = get_object_or_404(case.assignments.select_related("officer", "agency"), officer_id=officer_id)
-        services.case_unassign(actor=request.user, assignment=assignment)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    # --- subjects -----------------------------------------------------------------
-
-    @extend_schema(
-        methods=["GET"],
-        summary="List a case's subjects",
-        responses={200: s.CaseSubjectSerializer(many=True)},
-    )
-    @extend_schema(
-        methods=["POST"],
-        summary="Link an organisation or person to a case",
-        request=s.CaseSubjectInput,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.CaseSubjectSerializer},
-    )
-    @action(detail=True, methods=["get", "post"])
-    def subjects(self, request, pk=None):
-        case = self.get_object()
-        # HEAD too: it needs only the read scope, so it must never reach the write branch.
-        if request.method in SAFE_METHODS:
-            qs = case.subjects.select_related("organisation", "person")
-            return self.paginated(qs, partial(s.CaseSubjectSerializer, context=self.get_serializer_context()))
-        data = self.validated(s.CaseSubjectInput, request.data)
-        with transaction.atomic():
-            target = _subject_target(request.user, case, data)
-            link = services.case_add_subject(
-                actor=request.user,
-                case=case,
-                role=data["role"],
-                ilo_indicators=data["ilo_indicators"],
-                note=data["note"],
-                **target,
-            )
-        data = s.CaseSubjectSerializer(link, context=self.get_serializer_context()).data
-        return Response(data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(summary="Unlink a subject from a case", request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"subjects/(?P<subject_id>[^/]+)")
-    def remove_subject(self, request, pk=None, subject_id=None):
-        case = self.get_object()
-        link = get_object_or_404(CaseSubject.objects.filter(case=case), pk=subject_id)
-        services.case_remove_subject(actor=request.user, link=link)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    # --- journal ------------------------------------------------------------------
-
-    @extend_schema(
-        methods=["GET"],
-        summary="Read a case's journal (entries you may see)",
-        responses={200: s.JournalEntrySerializer(many=True)},
-    )
-    @extend_schema(
-        methods=["POST"],
-        summary="Write a journal entry (JSON, or multipart with attachments)",
-        request=s.JournalEntryInput,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.JournalEntrySerializer},
-    )
-    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser])
-    def journal(self, request, pk=None):
-        case = self.get_object()
-        if request.method in SAFE_METHODS:
-            return self.paginated(journal_visible_to(request.user, case), s.JournalEntrySerializer)
-        fields = {k: v for k, v in request.data.items() if k != "attachments"}
-        data = self.validated(s.JournalEntryInput, fields)
-        files = request.FILES.getlist("attachments") if hasattr(request, "FILES") else []
-        entry = services.journal_add(actor=request.user, case=case, attachments=files, **data)
-        return Response(s.JournalEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="Download an attachment of a journal entry you may read",
-        description="Always as a download (`Content-Disposition: attachment`), with the type found in its "
-        "content when it was uploaded, `X-Content-Type-Options: nosniff` and a sandboxing CSP: never "
-        "rendered as a page of this site. The `url` of each attachment in the journal points here.",
-        responses={(200, content_type): OpenApiTypes.BINARY for content_type in settings.ATTACHMENT_CONTENT_TYPES},
-    )
-    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[^/]+)")
-    def attachment(self, request, pk=None, attachment_id=None):
-        case = self.get_object()
-        visible = Attachment.objects.filter(entry__in=journal_visible_to(request.user, case).values("pk"))
-        found = get_object_or_404(visible, pk=attachment_id)
-        record_read(request, action="attachment.view", obj=found, via="api", case=str(case.pk))
-        return attachment_response(found)
-
-    # --- tasks --------------------------------------------------------------------
-
-    @extend_schema(methods=["GET"], summary="List a case's tasks", responses={200: s.TaskSerializer(many=True)})
-    @extend_schema(
-        methods=["POST"],
-        summary="Create a task on a case",
-        request=s.TaskInput,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.TaskSerializer},
-    )
-    @action(detail=True, methods=["get", "post"])
-    def tasks(self, request, pk=None):
-        case = self.get_object()
-        if request.method in SAFE_METHODS:
-            return self.paginated(case.tasks.all(), s.TaskSerializer)
-        data = self.validated(s.TaskInput, request.data, unit=case.unit_id)
-        task = services.task_create(actor=request.user, case=case, **data)
-        return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="Mark a task done or cancelled",
-        request=s.TaskStatusInput,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={200: s.TaskSerializer},
-    )
-    @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[^/]+)/status")
-    def task_status(self, request, pk=None, task_id=None):
-        case = self.get_object()
-        task = get_object_or_404(case.tasks.all(), pk=task_id)
-        data = self.validated(s.TaskStatusInput, request.data)
-        task = services.task_set_status(actor=request.user, task=task, status=data["status"])
-        return Response(s.TaskSerializer(task).data)
-
     # --- bulk ---------------------------------------------------------------------
 
     @extend_schema(
@@ -307,8 +151,6 @@ class CaseViewSet(mixins.ListModelMixin, ETagRetrieveMixin, DisclosingViewSet):
         created = services.case_bulk_create(actor=request.user, cases=items, input_errors=input_errors)
         cases = self.get_queryset().filter(pk__in=[case.pk for case in created]).order_by("reference")
         return Response({"cases": reads.represent(reads.case_rows(cases))}, status=status.HTTP_201_CREATED)
-
-    # --- helpers ------------------------------------------------------------------
 
 
 class SubjectRegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DisclosingViewSet):

@@ -20,6 +20,7 @@ from django.db.models.fields.tuple_lookups import (
 )
 from rest_framework import filters, mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -355,10 +356,14 @@ class TrackerViewSetMixin:
 
     def paginated(self, queryset, serializer_class, ordering: str = "created_at"):
         """A cursor page of a nested list (subjects, journal, participants…), in ``ordering``."""
-        paginator = Pagination()  # the nested actions take no ?ordering= (action_filter_backends)
+        return self.paginated_as(queryset, lambda page: serializer_class(page, many=True).data, ordering)
+
+    def paginated_as(self, queryset, represent, ordering: str = "created_at"):
+        """A cursor page of ``queryset`` (instances or ``.values()`` rows), ``represent``-ed."""
+        paginator = Pagination()  # nested lists take no ?ordering= (NestedViewSet, action_filter_backends)
         paginator.ordering = ordering
         page = paginator.paginate_queryset(queryset, self.request, view=self)
-        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+        return paginator.get_paginated_response(represent(page))
 
     def validated(self, serializer_class, data, partial=False, **context):
         """``context`` adds to the serializer's context, e.g. the ``unit`` whose members an input may name."""
@@ -405,3 +410,49 @@ class TrackerViewSet(TrackerViewSetMixin, viewsets.GenericViewSet):
             for action in actions:
                 action.kwargs.setdefault("filter_backends", cls.action_filter_backends)
         return actions
+
+
+class NestedViewSet(TrackerViewSet):
+    """A resource under a parent object (a case's subjects, a control's findings): a viewset of its
+    own (the NetBox shape), routed at ``<parents>/{pk}/<resource>/`` (config/api_router.py).
+
+    The parent is found through the caller's scoped queryset (``parent_queryset``), once per
+    request: one the caller may not see is a 404, and a read of it is audited as a read of the
+    parent (``parent_read_audit_action``), as if the caller opened it. A subclass declares its
+    scope, its parent and its own rows (``scoped_queryset`` from ``self.parent``)."""
+
+    filter_backends = []  # a nested list takes no list filters and no ?ordering=
+    parent_lookup_kwarg = "pk"
+    # The parent's model: the schema describes the parent's URL parameter by it, and a refusal
+    # names the parent (tracker.access_audit.asked_object).
+    parent_model = None
+    parent_read_audit_action: str | None = None
+    # What the parent's read audit row says was read (``{"read": "journal"}``).
+    parent_read_as: str = ""
+
+    # What OPTIONS describes for a write: the parent's serializer, as it did when these resources
+    # were actions of the parent's viewset (kept so that the API does not change).
+    parent_serializer_class = None
+
+    def parent_queryset(self, user):
+        raise NotImplementedError
+
+    def get_serializer_class(self):
+        if self.action == "metadata" and self.parent_serializer_class is not None:
+            return self.parent_serializer_class
+        return super().get_serializer_class()
+
+    @property
+    def parent(self):
+        if "_parent" not in self.__dict__:
+            visible = self.parent_queryset(self.request.user)
+            parent = get_object_or_404(visible, pk=self.kwargs[self.parent_lookup_kwarg])
+            self.check_object_permissions(self.request, parent)
+            if self.parent_read_audit_action and self.request.method in SAFE_METHODS:
+                from tracker.access_audit import record_read
+
+                record_read(
+                    self.request, action=self.parent_read_audit_action, obj=parent, via="api", read=self.parent_read_as
+                )
+            self._parent = parent
+        return self._parent

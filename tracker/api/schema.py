@@ -5,10 +5,14 @@
 Retry-After and Idempotent-Replayed headers.
 """
 
+import inspect
+
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, build_parameter_type, get_doc
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.schemas.utils import get_pk_description
+from rest_framework.settings import api_settings
 
 from tracker.api.scopes import required_scope
 
@@ -95,6 +99,37 @@ class TrackerAutoSchema(AutoSchema):
         operation["description"] = f"{operation.get('description', '')}\n\n{note}".strip()
         operation["x-required-scope"] = scope
         return operation
+
+    def get_description(self):
+        if getattr(self.view, "parent_model", None) is None:
+            return super().get_description()
+        # A nested resource (tracker.api.base.NestedViewSet) is described by its operation or its
+        # own class, never by the docstrings of the base classes it stands on: those are for us.
+        operation = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        own = type(self.view).__dict__.get("__doc__")
+        return get_doc(operation) or (inspect.cleandoc(own) if own else "")
+
+    def _resolve_path_parameters(self, variables):
+        # A nested resource's parent parameter (``/cases/{id}/subjects/``) is the parent's key:
+        # described by the parent's model, as it was when the resource was an action of the
+        # parent's viewset, not by the nested model's own key.
+        parameters = super()._resolve_path_parameters(variables)
+        parent = getattr(self.view, "parent_model", None)
+        if parent is None:
+            return parameters
+        name = self.view.parent_lookup_kwarg
+        if name == "pk" and api_settings.SCHEMA_COERCE_PATH_PK:
+            name = "id"
+        field = parent._meta.pk
+        for index, parameter in enumerate(parameters):
+            if parameter["name"] == name:
+                parameters[index] = build_parameter_type(
+                    name=name,
+                    location=OpenApiParameter.PATH,
+                    description=get_pk_description(parent, field),
+                    schema=self._map_model_field(field, direction=None),
+                )
+        return parameters
 
     def _carries_etag(self) -> bool:
         return getattr(self.view, "action", None) in getattr(self.view, "etag_actions", ())

@@ -2,17 +2,22 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from tracker.api.base import ETagRetrieveMixin, OrderingFilter, Pagination, TrackerViewSet, expected_version
+from tracker.api.base import (
+    ETagRetrieveMixin,
+    NestedViewSet,
+    OrderingFilter,
+    Pagination,
+    TrackerViewSet,
+    expected_version,
+)
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.controls import services
 from tracker.controls.api import reads
 from tracker.controls.api import serializers as s
 from tracker.controls.filtersets import ControlFilter
-from tracker.controls.models import JointControl
+from tracker.controls.models import ControlOfficer, Finding, JointControl
 from tracker.controls.selectors import controls_visible_to
 
 
@@ -99,55 +104,69 @@ class ControlViewSet(mixins.ListModelMixin, ETagRetrieveMixin, TrackerViewSet):
         control = services.control_transition(actor=request.user, control=control, expected_version=version, **data)
         return self.respond(control)
 
+
+class ControlNestedViewSet(NestedViewSet):
+    """Under a control the caller may see."""
+
+    scope = "controls"
+    parent_model = JointControl
+    parent_serializer_class = s.ControlSerializer
+
+    def parent_queryset(self, user):
+        # Without ControlViewSet's prefetches: a nested list shows none of them, and the services
+        # read the control again under their lock.
+        return controls_visible_to(user).prefetch_related(None)
+
+
+class ControlParticipantViewSet(ControlNestedViewSet):
+    serializer_class = s.ParticipantSerializer
+    queryset = ControlOfficer.objects.none()
+    lookup_field = lookup_url_kwarg = "officer_id"
+
+    def scoped_queryset(self, user):
+        return self.parent.officers.select_related("officer", "agency")
+
+    @extend_schema(summary="Officers booked on the control", responses={200: s.ParticipantSerializer(many=True)})
+    def list(self, request, pk=None):
+        return self.paginated(self.get_queryset(), s.ParticipantSerializer, ordering="booked_at")
+
     @extend_schema(
-        methods=["GET"],
-        summary="Officers booked on the control",
-        responses={200: s.ParticipantSerializer(many=True)},
-    )
-    @extend_schema(
-        methods=["POST"],
         summary="Book an officer of your agency (a coordinator: of any agency taking part)",
         request=s.BookingInput,
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.ParticipantSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
-    def participants(self, request, pk=None):
-        control = self.get_object()
-        # HEAD too: it needs only the read scope, so it must never reach the write branch.
-        if request.method in SAFE_METHODS:
-            bookings = control.officers.select_related("officer", "agency")
-            return self.paginated(bookings, s.ParticipantSerializer, ordering="booked_at")
+    def create(self, request, pk=None):
+        control = self.parent
         data = self.validated(s.BookingInput, request.data, unit=control.unit_id)
         booking = services.control_book_officer(actor=request.user, control=control, **data)
         return Response(s.ParticipantSerializer(booking).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Withdraw a booked officer", request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"participants/(?P<officer_id>[^/]+)")
-    def remove_participant(self, request, pk=None, officer_id=None):
-        control = self.get_object()
-        booking = get_object_or_404(control.officers.all(), officer_id=officer_id)
-        services.control_unbook_officer(actor=request.user, booking=booking)
+    def destroy(self, request, pk=None, officer_id=None):
+        services.control_unbook_officer(actor=request.user, booking=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+
+class ControlFindingViewSet(ControlNestedViewSet):
+    serializer_class = s.FindingSerializer
+    queryset = Finding.objects.none()
+
+    def scoped_queryset(self, user):
+        return self.parent.findings.select_related("agency", "sanction_kind", "recorded_by")
+
+    @extend_schema(summary="Findings recorded at the control", responses={200: s.FindingSerializer(many=True)})
+    def list(self, request, pk=None):
+        return self.paginated(self.get_queryset(), s.FindingSerializer, ordering="recorded_at")
+
     @extend_schema(
-        methods=["GET"],
-        summary="Findings recorded at the control",
-        responses={200: s.FindingSerializer(many=True)},
-    )
-    @extend_schema(
-        methods=["POST"],
         summary="Record your agency's finding",
         request=s.FindingInput,
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.FindingSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
-    def findings(self, request, pk=None):
-        control = self.get_object()
-        if request.method in SAFE_METHODS:
-            findings = control.findings.select_related("agency", "sanction_kind", "recorded_by")
-            return self.paginated(findings, s.FindingSerializer, ordering="recorded_at")
+    def create(self, request, pk=None):
+        control = self.parent  # found (or a 404) before the input is read
         data = self.validated(s.FindingInput, request.data)
         finding = services.finding_record(actor=request.user, control=control, **data)
         return Response(s.FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
