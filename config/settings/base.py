@@ -4,6 +4,7 @@ from datetime import timedelta
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from celery.schedules import crontab
+from kombu import Queue
 
 from config.env import BASE_DIR, VAR_DIR, env, strict_bool
 
@@ -311,6 +312,41 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # one persistent, health-checked connection instead (trivial tasks: 60/s -> 170/s).
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 WORKER_CONN_MAX_AGE = env.int("WORKER_CONN_MAX_AGE", default=600)
+# Queues by kind of work, so that one kind cannot hold up another: a webhook receiver that hangs
+# for its whole timeout occupies a `webhooks` worker, never the one that writes in-app
+# notifications (`dispatch`). One worker may consume them all (`make run`), or each queue gets
+# workers of its own on several hosts (docs/deployment.md). Every task is named here, and a
+# test holds it (tests/test_celery_routing.py): a new task must be given a queue on purpose.
+# `celery` (Celery's default name) takes the housekeeping, and anything queued by an older release.
+TASK_QUEUE_NAMES = ("dispatch", "webhooks", "email", "reports", "celery")
+CELERY_TASK_QUEUES = [Queue(name) for name in TASK_QUEUE_NAMES]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Declared queues only: a route to a misspelt queue fails at send, instead of filling a queue
+# that no worker reads.
+CELERY_TASK_CREATE_MISSING_QUEUES = False
+CELERY_TASK_ROUTES = {
+    **dict.fromkeys(["notifications.dispatch_event", "notifications.sweep_outbox"], {"queue": "dispatch"}),
+    **dict.fromkeys(
+        ["notifications.deliver_webhooks", "notifications.resume_deliveries", "notifications.retry_due_deliveries"],
+        {"queue": "webhooks"},
+    ),
+    **dict.fromkeys(["notifications.email_notifications", "notifications.daily_digest"], {"queue": "email"}),
+    # Long read-only work (reports built in the background) goes to `reports`, by its name.
+    "reports.*": {"queue": "reports"},
+    **dict.fromkeys(
+        [
+            # The reminders only write outbox events; their notifications go out through `dispatch`.
+            "notifications.control_reminders",
+            "notifications.escalate_overdue_referrals",
+            "notifications.tasks_due_tomorrow",
+            "tracker.purge_idempotency_records",
+            "tracker.audit_seal",
+            "tracker.audit_checkpoint",
+            "cases.apply_retention",
+        ],
+        {"queue": "celery"},
+    ),
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-records": {"task": "tracker.purge_idempotency_records", "schedule": 3600},
