@@ -6,6 +6,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from celery.schedules import crontab
 from kombu import Queue
 
+from config import redis_sentinel
 from config.env import BASE_DIR, VAR_DIR, env, strict_bool
 
 DEBUG = strict_bool("DEBUG", False)
@@ -108,7 +109,11 @@ if strict_bool("DATABASE_POOL", True):
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions
 
-if env.str("REDIS_URL", default=""):
+# Redis behind Sentinel when REDIS_SENTINELS is set (config/redis_sentinel.py); REDIS_URL otherwise.
+REDIS_SENTINEL = redis_sentinel.from_env({name: env.str(name, default="") for name in redis_sentinel.ENV})
+if REDIS_SENTINEL:
+    REDIS_URL = ""
+elif env.str("REDIS_URL", default=""):
     REDIS_URL = env.str("REDIS_URL")
 else:
     from config import embedded
@@ -145,6 +150,9 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
+if REDIS_SENTINEL:
+    CACHES["default"]["LOCATION"] = REDIS_SENTINEL.cache_location()
+    CACHES["default"]["OPTIONS"] |= REDIS_SENTINEL.cache_options()
 # Sessions in PostgreSQL (Django's default, said here so nobody moves them to the cache):
 # people stay logged in while Redis is down.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -301,6 +309,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
+if REDIS_SENTINEL:
+    CELERY_BROKER_URL = REDIS_SENTINEL.broker_url()
+    CELERY_BROKER_TRANSPORT_OPTIONS |= REDIS_SENTINEL.broker_transport_options()
 # A worker whose broker goes away keeps trying to reconnect, for ever (Celery's default gives
 # up after 100 attempts), also at start. See config/celery_app.py for the exit this does not cover.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
