@@ -85,8 +85,8 @@ def test_production_settings_take_sentinels_for_the_broker_and_the_cache_instead
         "s.CACHES['default']['LOCATION'], s.CACHES['default']['OPTIONS']['pool_class']]))"
     )
     environment = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
-    environment |= {"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgres://x@localhost/x", **AUDIT_FILES,
-                    "REDIS_SENTINELS": "sentinel-1:26379,sentinel-2:26379", "REDIS_SENTINEL_MASTER": "tracker"}  # fmt: skip
+    environment |= {"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgres://x@localhost/x", **AUDIT_FILES}
+    environment |= {"REDIS_SENTINELS": "sentinel-1:26379,sentinel-2:26379", "REDIS_SENTINEL_MASTER": "tracker"}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [
