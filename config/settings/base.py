@@ -97,17 +97,29 @@ else:
 
     DATABASE_URL = embedded.database_url()
 
-DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-# A unix-socket directory travels percent-encoded in the URL's host part.
-DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST") or "")
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-# psycopg 3's pool (Django >= 5.1). CONN_MAX_AGE must stay 0 with it.
-if strict_bool("DATABASE_POOL", True):
-    DATABASES["default"]["OPTIONS"] = {
-        "pool": {"min_size": 1, "max_size": env.int("DATABASE_POOL_MAX", default=10), "timeout": 10}
-    }
-DATABASES["default"]["CONN_MAX_AGE"] = 0
-DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions
+
+def database_config(url: str) -> dict:
+    config = env.db_url_config(url)
+    # A unix-socket directory travels percent-encoded in the URL's host part.
+    config["HOST"] = unquote(config.get("HOST") or "")
+    config["ENGINE"] = "django.db.backends.postgresql"
+    # psycopg 3's pool (Django >= 5.1). CONN_MAX_AGE must stay 0 with it.
+    if strict_bool("DATABASE_POOL", True):
+        config["OPTIONS"] = {
+            "pool": {"min_size": 1, "max_size": env.int("DATABASE_POOL_MAX", default=10), "timeout": 10}
+        }
+    config["CONN_MAX_AGE"] = 0
+    config["ATOMIC_REQUESTS"] = False  # services own their transactions
+    return config
+
+
+DATABASES = {"default": database_config(DATABASE_URL)}
+# A read replica (a streaming standby of the primary), for the reads that may lag: the statistics
+# and the change feed (tracker/db_routing.py says which and why). Without one, all reads go to default.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = database_config(env.str("DATABASE_REPLICA_URL"))
+DATABASE_READ_REPLICA = "replica" if "replica" in DATABASES else ""
+DATABASE_ROUTERS = ["tracker.db_routing.PrimaryReplicaRouter"]
 
 # Redis behind Sentinel when REDIS_SENTINELS is set (config/redis_sentinel.py); REDIS_URL otherwise.
 REDIS_SENTINEL = redis_sentinel.from_env({name: env.str(name, default="") for name in redis_sentinel.ENV})

@@ -8,6 +8,7 @@ from tracker import events, webhooks
 from tracker.api.base import StrictSerializer, TrackerViewSet, TrackerViewSetMixin
 from tracker.api.fields import DateTimeField, ModelSerializer
 from tracker.api.schema import IDEMPOTENCY_KEY
+from tracker.db_routing import use_replica
 from tracker.models import Event, WebhookSubscription
 
 
@@ -66,7 +67,8 @@ class EventFeedView(TrackerViewSetMixin, GenericAPIView):
         if not (raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= 500):
             raise ValidationError({"limit": ["Use a whole number from 1 to 500."]})
         limit = int(raw_limit)
-        page = events.feed(request.user, after=after, limit=limit + 1)
+        with use_replica():  # a feed may lag; its horizon keeps it whole (tracker/db_routing.py)
+            page = events.feed(request.user, after=after, limit=limit + 1)
         has_more = len(page) > limit
         page = page[:limit]
         next_cursor = events.encode_cursor(page[-1]) if page else after
