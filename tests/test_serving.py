@@ -143,8 +143,9 @@ def test_the_production_topology_serves_runs_tasks_schedules_and_stops_cleanly(t
         https = {"X-Forwarded-Proto": "https"}  # behind the TLS-terminating proxy
         connection.request("GET", "/health/", headers=https)
         assert connection.getresponse().read() == b'{"status": "ok"}'
-        body = json.dumps({"unit": "OSL", "title": "Cash wages at a car wash", "lead_agency": "LABOUR",
-                           "agencies": ["LABOUR", "TAX"], "sector": "45.20", "offences": ["wages"], "source": "tip"})  # fmt: skip
+        case = {"unit": "OSL", "title": "Cash wages at a car wash", "lead_agency": "LABOUR", "source": "tip",
+                "agencies": ["LABOUR", "TAX"], "sector": "45.20", "offences": ["wages"]}  # fmt: skip
+        body = json.dumps(case)
         api = {**https, "Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         connection.request("POST", "/api/v1/cases/", body=body, headers=api)
         response = connection.getresponse()
