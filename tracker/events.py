@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import F, Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 
@@ -71,8 +71,10 @@ def event_visible_to(event: Event, user) -> bool:
 
 def visible_horizon() -> tuple[int, int | None]:
     """Events of transactions below the first id are all committed (or rolled back): safe to
-    serve. The second is the reader's own transaction, if it wrote anything: it sees its own."""
-    with connection.cursor() as cursor:
+    serve. The second is the reader's own transaction, if it wrote anything: it sees its own.
+    Asked of the database the events are read from: a replica's horizon is where its replay has
+    reached, and the primary's would run ahead of the rows the replica has (and skip them)."""
+    with connections[router.db_for_read(Event)].cursor() as cursor:
         cursor.execute(
             "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
             " pg_current_xact_id_if_assigned()::text::bigint"

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from agencies import services as agency_services
 from cases import nace
 from tracker.audit import record_access
+from tracker.db_routing import use_replica
 from tracker.exceptions import DomainValidationError
 from tracker.notifications.presentation import present
 from tracker.notifications.selectors import notifications_for
@@ -80,6 +81,7 @@ def _statistics_form(request) -> StatisticsForm:
 
 @login_required
 @require_GET
+@use_replica()  # counts may lag a moment behind; the person is known (login_required) before
 def statistics(request):
     form = _statistics_form(request)
     if form.is_bound and not form.is_valid():
@@ -124,6 +126,7 @@ def _report_heading(filters: Filters) -> list[str]:
 
 @login_required
 @require_GET
+@use_replica()  # as the page; the access record below is a write, to the primary
 def statistics_export(request, kind: str):
     """The statistics page's tables as a CSV or XLSX file (the same filters, the same numbers)."""
     form = _statistics_form(request)

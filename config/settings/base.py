@@ -4,7 +4,9 @@ from datetime import timedelta
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from celery.schedules import crontab
+from kombu import Queue
 
+from config import redis_sentinel
 from config.env import BASE_DIR, VAR_DIR, env, strict_bool
 
 DEBUG = strict_bool("DEBUG", False)
@@ -95,19 +97,35 @@ else:
 
     DATABASE_URL = embedded.database_url()
 
-DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-# A unix-socket directory travels percent-encoded in the URL's host part.
-DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST") or "")
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-# psycopg 3's pool (Django >= 5.1). CONN_MAX_AGE must stay 0 with it.
-if strict_bool("DATABASE_POOL", True):
-    DATABASES["default"]["OPTIONS"] = {
-        "pool": {"min_size": 1, "max_size": env.int("DATABASE_POOL_MAX", default=10), "timeout": 10}
-    }
-DATABASES["default"]["CONN_MAX_AGE"] = 0
-DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions
 
-if env.str("REDIS_URL", default=""):
+def database_config(url: str) -> dict:
+    config = env.db_url_config(url)
+    # A unix-socket directory travels percent-encoded in the URL's host part.
+    config["HOST"] = unquote(config.get("HOST") or "")
+    config["ENGINE"] = "django.db.backends.postgresql"
+    # psycopg 3's pool (Django >= 5.1). CONN_MAX_AGE must stay 0 with it.
+    if strict_bool("DATABASE_POOL", True):
+        config["OPTIONS"] = {
+            "pool": {"min_size": 1, "max_size": env.int("DATABASE_POOL_MAX", default=10), "timeout": 10}
+        }
+    config["CONN_MAX_AGE"] = 0
+    config["ATOMIC_REQUESTS"] = False  # services own their transactions
+    return config
+
+
+DATABASES = {"default": database_config(DATABASE_URL)}
+# A read replica (a streaming standby of the primary), for the reads that may lag: the statistics
+# and the change feed (tracker/db_routing.py says which and why). Without one, all reads go to default.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = database_config(env.str("DATABASE_REPLICA_URL"))
+DATABASE_READ_REPLICA = "replica" if "replica" in DATABASES else ""
+DATABASE_ROUTERS = ["tracker.db_routing.PrimaryReplicaRouter"]
+
+# Redis behind Sentinel when REDIS_SENTINELS is set (config/redis_sentinel.py); REDIS_URL otherwise.
+REDIS_SENTINEL = redis_sentinel.from_env({name: env.str(name, default="") for name in redis_sentinel.ENV})
+if REDIS_SENTINEL:
+    REDIS_URL = ""
+elif env.str("REDIS_URL", default=""):
     REDIS_URL = env.str("REDIS_URL")
 else:
     from config import embedded
@@ -144,6 +162,9 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
+if REDIS_SENTINEL:
+    CACHES["default"]["LOCATION"] = REDIS_SENTINEL.cache_location()
+    CACHES["default"]["OPTIONS"] |= REDIS_SENTINEL.cache_options()
 # Sessions in PostgreSQL (Django's default, said here so nobody moves them to the cache):
 # people stay logged in while Redis is down.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -300,6 +321,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
+if REDIS_SENTINEL:
+    CELERY_BROKER_URL = REDIS_SENTINEL.broker_url()
+    CELERY_BROKER_TRANSPORT_OPTIONS |= REDIS_SENTINEL.broker_transport_options()
 # A worker whose broker goes away keeps trying to reconnect, for ever (Celery's default gives
 # up after 100 attempts), also at start. See config/celery_app.py for the exit this does not cover.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -311,6 +335,41 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # one persistent, health-checked connection instead (trivial tasks: 60/s -> 170/s).
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 WORKER_CONN_MAX_AGE = env.int("WORKER_CONN_MAX_AGE", default=600)
+# Queues by kind of work, so that one kind cannot hold up another: a webhook receiver that hangs
+# for its whole timeout occupies a `webhooks` worker, never the one that writes in-app
+# notifications (`dispatch`). One worker may consume them all (`make run`), or each queue gets
+# workers of its own on several hosts (docs/deployment.md). Every task is named here, and a
+# test holds it (tests/test_celery_routing.py): a new task must be given a queue on purpose.
+# `celery` (Celery's default name) takes the housekeeping, and anything queued by an older release.
+TASK_QUEUE_NAMES = ("dispatch", "webhooks", "email", "reports", "celery")
+CELERY_TASK_QUEUES = [Queue(name) for name in TASK_QUEUE_NAMES]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Declared queues only: a route to a misspelt queue fails at send, instead of filling a queue
+# that no worker reads.
+CELERY_TASK_CREATE_MISSING_QUEUES = False
+CELERY_TASK_ROUTES = {
+    **dict.fromkeys(["notifications.dispatch_event", "notifications.sweep_outbox"], {"queue": "dispatch"}),
+    **dict.fromkeys(
+        ["notifications.deliver_webhooks", "notifications.resume_deliveries", "notifications.retry_due_deliveries"],
+        {"queue": "webhooks"},
+    ),
+    **dict.fromkeys(["notifications.email_notifications", "notifications.daily_digest"], {"queue": "email"}),
+    # Long read-only work (reports built in the background) goes to `reports`, by its name.
+    "reports.*": {"queue": "reports"},
+    **dict.fromkeys(
+        [
+            # The reminders only write outbox events; their notifications go out through `dispatch`.
+            "notifications.control_reminders",
+            "notifications.escalate_overdue_referrals",
+            "notifications.tasks_due_tomorrow",
+            "tracker.purge_idempotency_records",
+            "tracker.audit_seal",
+            "tracker.audit_checkpoint",
+            "cases.apply_retention",
+        ],
+        {"queue": "celery"},
+    ),
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-records": {"task": "tracker.purge_idempotency_records", "schedule": 3600},

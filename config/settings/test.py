@@ -1,5 +1,7 @@
 """Test settings: real PostgreSQL and Redis (embedded unless the URLs are set)."""
 
+import copy
+
 from .local import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -20,3 +22,11 @@ CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
 # audit trail and the outbox refuse unless the session opts in (tracker migration 0005).
 # Only the test settings opt in.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c tracker.allow_truncate=on"  # noqa: F405
+
+# The replica as the test database seen through a second connection (a test mirror): the
+# router's tests turn reading from it on (DATABASE_READ_REPLICA); the rest of the suite reads
+# the primary only, as an installation without a replica does.
+# No pool of its own: its one connection is closed after each test that used it.
+DATABASES["replica"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASES["replica"]["OPTIONS"].pop("pool", None)
+DATABASE_READ_REPLICA = ""

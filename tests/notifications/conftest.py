@@ -29,8 +29,9 @@ class Worker:
         "CELERY_UNACKED_RESTORE_THROTTLE": "1",
     }
 
-    def __init__(self, log_path: Path, **overrides: str):
+    def __init__(self, log_path: Path, queues: tuple[str, ...] = (), **overrides: str):
         self.log_path = log_path
+        self.queues = queues  # () for every declared queue
         self.env_overrides = {**self.env_overrides, **overrides}
         self.proc = None
 
@@ -46,7 +47,8 @@ class Worker:
         log = self.log_path.open("a")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=2", "--loglevel=INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"test{time.monotonic_ns()}@%h"],
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"test{time.monotonic_ns()}@%h",
+             *(["-Q", ",".join(self.queues)] if self.queues else [])],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 60

@@ -25,17 +25,18 @@ def test_a_service_hands_its_event_to_the_broker_on_commit(alice, osl, django_ca
     queue = redis.Redis.from_url(settings.REDIS_URL)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         cases.case_create(actor=alice, unit=osl, **case_kwargs())
-    assert queue.llen("celery") == 0
+    assert queue.llen("dispatch") == 0
     for callback in callbacks:
         callback()
-    assert queue.llen("celery") == 1
+    assert queue.llen("dispatch") == 1  # the dispatch queue (CELERY_TASK_ROUTES)
     app.control.purge()
 
 
 def queued_tasks() -> list[tuple[str, list]]:
-    """The tasks waiting in the broker, oldest first: (name, positional arguments)."""
-    queue = redis.Redis.from_url(settings.REDIS_URL)
-    messages = [json.loads(raw) for raw in reversed(queue.lrange("celery", 0, -1))]
+    """The tasks waiting in the broker, oldest first in each queue: (name, positional arguments)."""
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    queues = settings.TASK_QUEUE_NAMES  # each a Redis list (CELERY_TASK_ROUTES)
+    messages = [json.loads(raw) for queue in queues for raw in reversed(broker.lrange(queue, 0, -1))]
     return [(m["headers"]["task"], json.loads(base64.b64decode(m["body"]))[0]) for m in messages]
 
 

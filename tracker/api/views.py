@@ -9,6 +9,7 @@ from tracker.api import feed_reads
 from tracker.api.base import StrictSerializer, TrackerViewSet, TrackerViewSetMixin
 from tracker.api.fields import DateTimeField, ModelSerializer
 from tracker.api.schema import IDEMPOTENCY_KEY
+from tracker.db_routing import use_replica
 from tracker.models import Event, WebhookSubscription
 
 
@@ -68,7 +69,8 @@ class EventFeedView(TrackerViewSetMixin, GenericAPIView):
             raise ValidationError({"limit": ["Use a whole number from 1 to 500."]})
         limit = int(raw_limit)
         # Rows, not instances (tracker.api.feed_reads): EventSerializer describes them in the schema.
-        page = feed_reads.feed_rows(request.user, after=after, limit=limit + 1)
+        with use_replica():  # a feed may lag; its horizon keeps it whole (tracker/db_routing.py)
+            page = feed_reads.feed_rows(request.user, after=after, limit=limit + 1)
         has_more = len(page) > limit
         page = page[:limit]
         next_cursor = feed_reads.cursor_of(page[-1]) if page else after

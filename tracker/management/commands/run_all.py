@@ -45,21 +45,7 @@ class Command(BaseCommand):
             "REDIS_URL": settings.REDIS_URL,
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local"),
         }
-        python = sys.executable
-        commands = {
-            "web": [python, "manage.py", "runserver", addr, "--noreload"],
-            "worker": [python, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"],
-            "beat": [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "beat",
-                "--loglevel=INFO",
-                f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
-            ],
-        }
+        commands = child_commands(addr)
 
         def start(name):
             return subprocess.Popen(commands[name], env=env, cwd=settings.BASE_DIR)
@@ -131,6 +117,36 @@ class Command(BaseCommand):
             "",
         ]
         self.stdout.write("\n".join(lines))
+
+
+def child_commands(addr: str) -> dict[str, list[str]]:
+    python = sys.executable
+    return {
+        "web": [python, "manage.py", "runserver", addr, "--noreload"],
+        # One worker for every queue here; production runs workers per queue (docs/deployment.md).
+        "worker": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "-Q",
+            ",".join(settings.TASK_QUEUE_NAMES),
+        ],  # fmt: skip
+        "beat": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
+        ],  # fmt: skip
+    }
 
 
 def _mail_to_files() -> bool:
