@@ -69,7 +69,7 @@ def api_key_revoke(*, actor, key: ApiKey) -> ApiKey:
     key.save(update_fields=["revoked_at"])
     audit.record(actor=actor, action="api_key.revoke", obj=key, before=before, after=audit.snapshot(key, KEY_FIELDS))
     # Nothing more goes to its webhooks: what waits is cancelled now (and every send checks too).
-    from tracker.notifications.services import deliveries_cancel
+    from notifications.services import deliveries_cancel
 
     deliveries_cancel(owner=key.user, reason="Not sent: its API key was revoked.")
     return key

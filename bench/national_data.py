@@ -921,7 +921,7 @@ def check_sample(per_model: int = 200) -> int:
     from django.db import connection
 
     from cases.models import Case, CaseAssignment, CaseSubject, JournalEntry, Organisation, Person
-    from tracker.controls.models import ControlOfficer, ControlSite, Finding, JointControl
+    from controls.models import ControlOfficer, ControlSite, Finding, JointControl
 
     count = 0
     for model in (Case, Organisation, Person, CaseSubject, JournalEntry, CaseAssignment, JointControl, ControlSite,

@@ -5,14 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from agencies.api.views import AgencyViewSet, ContactPointViewSet, UnitViewSet
+from audit_trail.api import AuditEntryViewSet
 from cases.api.intake import TipViewSet, TransferViewSet
 from cases.api.views import CaseViewSet, OrganisationViewSet, PersonViewSet
+from controls.api.views import ControlViewSet
+from notifications.api.views import DeliveryViewSet, NotificationViewSet
+from referrals.api.views import ReferralViewSet
 from tracker.api.routes import require_declared_scopes
 from tracker.api.views import EventFeedView, SubscriptionViewSet
-from tracker.audit_trail.api import AuditEntryViewSet
-from tracker.controls.api.views import ControlViewSet
-from tracker.notifications.api.views import DeliveryViewSet, NotificationViewSet
-from tracker.referrals.api.views import ReferralViewSet
 
 
 @method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")

@@ -148,6 +148,6 @@ def emit(
 
 
 def _hand_to_broker(event_id: int) -> None:
-    from tracker.notifications import wakeup
+    from notifications import wakeup
 
     wakeup.request(event_id)

@@ -24,10 +24,10 @@ from cases import choices as c
 from cases import services as cases
 from cases.identity import make_identity_number
 from cases.models import Case
-from tracker.controls import services as controls
-from tracker.controls.choices import ControlStatus
+from controls import services as controls
+from controls.choices import ControlStatus
+from referrals import services as referrals
 from tracker.exceptions import ApplicationError
-from tracker.referrals import services as referrals
 
 DEMO_PASSWORD = "tracker-demo"
 # Every demo person who must use two-factor has an authenticator with this one key, so one entry

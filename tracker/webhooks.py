@@ -8,11 +8,11 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from notifications import egress
 from tracker import audit
 from tracker import secrets as secret_box
 from tracker.exceptions import DomainValidationError
 from tracker.models import WebhookSubscription
-from tracker.notifications import egress
 
 EVENT_TYPES = [
     "case.created", "case.updated", "case.transitioned", "case.assigned", "case.unassigned",
@@ -145,7 +145,7 @@ def subscription_update(*, actor, subscription: WebhookSubscription, **changes) 
 
 
 def _resume(subscription_id) -> None:
-    from tracker.notifications import tasks
+    from notifications import tasks
 
     tasks.resume_deliveries.delay(str(subscription_id))
 

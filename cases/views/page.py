@@ -170,8 +170,8 @@ class CasePage:
         }
 
     def work(self) -> dict:
-        from tracker.controls.selectors import controls_visible_to
-        from tracker.referrals.selectors import referrals_visible_to
+        from controls.selectors import controls_visible_to
+        from referrals.selectors import referrals_visible_to
 
         return {
             "controls": list(controls_visible_to(self.user).filter(cases=self.case).order_by("-starts_at")),

@@ -6,11 +6,11 @@ from rest_framework.test import APIClient
 
 from cases.choices import JournalKind
 from cases.models import Case, JournalEntry
+from controls.models import JointControl
 from tests.api.conftest import NEW_CASE, client_for
 from tests.api.test_cases_api import assert_problem
 from tests.api.test_controls_referrals_api import CONTROL
 from tracker.api.base import TrackerViewSetMixin
-from tracker.controls.models import JointControl
 from tracker.models import AuditEntry, Event
 
 # The case: led by Labour, with Tax taking part (NEW_CASE). Expected answer to a change of participants.

@@ -72,7 +72,7 @@ class Worker:
 
 def run_worker(log_path: Path, **overrides: str):
     from config.celery_app import app
-    from tracker.notifications import wakeup
+    from notifications import wakeup
 
     app.control.purge()  # messages left by earlier tests' commits
     wakeup.clear()  # and the flag of a dispatch task purged with them

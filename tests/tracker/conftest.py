@@ -1,7 +1,7 @@
 import pytest
 
 from cases.choices import LegalBasis
-from tracker.referrals import services
+from referrals import services
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from agencies.choices import UnitRole
 from agencies.models import Agency, SanctionKind
 from cases import services as case_services
 from cases.choices import SubjectRole
+from controls import permissions, selectors, services
+from controls.choices import ControlStatus
+from controls.models import CalendarFeed, ControlOfficer
 from tests.controls import scenario
 from tests.factories import case_kwargs, officer
-from tracker.controls import permissions, selectors, services
-from tracker.controls.choices import ControlStatus
-from tracker.controls.models import CalendarFeed, ControlOfficer
 from tracker.exceptions import ApplicationError, NotPermitted
 from tracker.models import AuditEntry
 

@@ -5,13 +5,13 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import SanctionKind
+from controls import services
+from controls.choices import ControlStatus
+from controls.models import ControlOfficer, Finding, JointControl
+from controls.selectors import controls_visible_to
 from tests.factories import JointControlFactory, officer
 from tests.processes import run_concurrently
 from tests.workflows import check_step, pairs
-from tracker.controls import services
-from tracker.controls.choices import ControlStatus
-from tracker.controls.models import ControlOfficer, Finding, JointControl
-from tracker.controls.selectors import controls_visible_to
 from tracker.exceptions import Conflict, DomainValidationError, InvalidTransition, NotPermitted
 
 T0 = timezone.make_aware(datetime.datetime(2027, 3, 1, 8, 0))

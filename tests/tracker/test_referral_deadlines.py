@@ -7,11 +7,11 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from tracker.notifications import reminders
-from tracker.referrals import services
-from tracker.referrals.choices import ReferralStatus
-from tracker.referrals.deadlines import acknowledgement_due_on, add_working_days, is_working_day, overdue_q
-from tracker.referrals.models import Referral
+from notifications import reminders
+from referrals import services
+from referrals.choices import ReferralStatus
+from referrals.deadlines import acknowledgement_due_on, add_working_days, is_working_day, overdue_q
+from referrals.models import Referral
 
 D = datetime.date
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")

@@ -1,12 +1,12 @@
 import pytest
 
 from cases.choices import LegalBasis
+from referrals import services
+from referrals.choices import ReferralStatus
+from referrals.models import Referral
+from referrals.selectors import referrals_visible_to
 from tests.workflows import check_step, pairs, path_to
 from tracker.exceptions import DomainValidationError, InvalidTransition, NotPermitted
-from tracker.referrals import services
-from tracker.referrals.choices import ReferralStatus
-from tracker.referrals.models import Referral
-from tracker.referrals.selectors import referrals_visible_to
 
 ACTIONS = {  # the service that takes each step, called as ``actor``
     "sent": lambda r, actor: services.referral_send(actor=actor, referral=r),
