@@ -9,10 +9,10 @@ from audit_trail.api import AuditEntryViewSet
 from cases.api.intake import TipViewSet, TransferViewSet
 from cases.api.views import CaseViewSet, OrganisationViewSet, PersonViewSet
 from controls.api.views import ControlViewSet
-from notifications.api.views import DeliveryViewSet, NotificationViewSet
+from notifications.api.views import DeliveryViewSet, NotificationViewSet, SubscriptionViewSet
 from referrals.api.views import ReferralViewSet
 from tracker.api.routes import require_declared_scopes
-from tracker.api.views import EventFeedView, SubscriptionViewSet
+from tracker.api.views import EventFeedView
 
 
 @method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")

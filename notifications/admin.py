@@ -7,9 +7,9 @@ from notifications.models import (
     NotificationPreference,
     SentReminder,
     WebhookDelivery,
+    WebhookSubscription,
 )
 from tracker.admin_base import service_action
-from tracker.models import WebhookSubscription
 
 
 class AttemptInline(admin.TabularInline):

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -40,11 +41,39 @@ class NotificationPreference(models.Model):
         return f"{self.user}: {self.email}"
 
 
+class WebhookSubscription(UUIDModel, TimeStampedModel):
+    """An agency system's request to be told of events, signed per Standard Webhooks."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_subscriptions")
+    url = models.URLField(max_length=500)
+    event_types = ArrayField(models.CharField(max_length=64), default=list, blank=True, help_text="Empty: all types")
+    secret_encrypted = models.TextField(editable=False)
+    description = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+    # Set by a failed delivery: until then nothing is sent to this subscription, and new
+    # deliveries join the wait. Once it passes, one task drains the waiting deliveries in
+    # event order (the first is the probe) and clears it when none is left.
+    backoff_until = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0, help_text="Failed attempts in a row: the backoff step.")
+
+    class Meta:
+        # The table kept its name from when the model lived in the kernel (tracker).
+        db_table = "tracker_webhooksubscription"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event_type: str) -> bool:
+        return not self.event_types or event_type in self.event_types
+
+
 class WebhookDelivery(UUIDModel, TimeStampedModel):
     """One event for one subscription. Unique per pair: the same event is never sent to the
     same subscription as two deliveries (receivers also dedupe on ``webhook-id``)."""
 
-    subscription = models.ForeignKey("tracker.WebhookSubscription", on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
     event = models.ForeignKey("tracker.Event", on_delete=models.CASCADE, related_name="deliveries")
     status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)

@@ -35,18 +35,19 @@ from cases.models import (
 from controls import services as control_services
 from controls.choices import ControlStatus
 from controls.models import CalendarFeed, ControlOfficer, ControlSite, Finding, JointControl
+from notifications import webhooks
 from notifications.models import (
     DeliveryAttempt,
     Notification,
     NotificationPreference,
     SentReminder,
     WebhookDelivery,
+    WebhookSubscription,
 )
 from referrals import services as referral_services
 from referrals.models import Referral
-from tracker import webhooks
 from tracker.api.scopes import SCOPES
-from tracker.models import AuditEntry, Event, IdempotencyRecord, WebhookSubscription
+from tracker.models import AuditEntry, Event, IdempotencyRecord
 
 
 class UserFactory(factory.django.DjangoModelFactory):

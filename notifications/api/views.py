@@ -1,4 +1,4 @@
-"""Your notifications and preferences; a webhook subscription's deliveries. Thin: reads scoped
+"""Your notifications and preferences; your webhook subscriptions and their deliveries. Thin: reads scoped
 to the user, writes through notifications.services."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
@@ -7,13 +7,20 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from notifications import services
-from notifications.api.serializers import DeliverySerializer, NotificationSerializer, PreferenceSerializer
-from notifications.models import Notification, WebhookDelivery
+from notifications import services, webhooks
+from notifications.api.serializers import (
+    DeliverySerializer,
+    NotificationSerializer,
+    PreferenceSerializer,
+    SubscriptionCreatedSerializer,
+    SubscriptionInput,
+    SubscriptionSerializer,
+)
+from notifications.models import Notification, WebhookDelivery, WebhookSubscription
 from notifications.selectors import preference_for
 from notifications.services import inbox
 from tracker.api.base import Pagination, TrackerViewSet
-from tracker.models import WebhookSubscription
+from tracker.api.schema import IDEMPOTENCY_KEY
 
 
 @extend_schema_view(
@@ -66,6 +73,42 @@ class NotificationViewSet(mixins.ListModelMixin, TrackerViewSet):
             preference = inbox.notification_preferences_update(user=request.user, **data.validated_data)
         muted = preference.muted_cases.values_list("pk", flat=True) if preference.pk else []
         return Response({"email": preference.email, "muted_cases": [str(pk) for pk in muted]})
+
+
+@extend_schema(tags=["webhooks"])
+class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TrackerViewSet):
+    scope = "webhooks"
+    serializer_class = SubscriptionSerializer
+
+    queryset = WebhookSubscription.objects.none()
+
+    def scoped_queryset(self, user):
+        return WebhookSubscription.objects.filter(owner=user)
+
+    @extend_schema(
+        request=SubscriptionInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: SubscriptionCreatedSerializer},
+    )
+    def create(self, request):
+        serializer = SubscriptionInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("is_active", None)
+        sub, secret = webhooks.subscription_create(actor=request.user, **data)
+        body = SubscriptionSerializer(sub).data | {"secret": secret}
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": f"/api/v1/webhooks/{sub.pk}/"})
+
+    @extend_schema(request=SubscriptionInput, responses={200: SubscriptionSerializer})
+    def partial_update(self, request, pk=None):
+        sub = self.get_object()
+        serializer = SubscriptionInput(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        sub = webhooks.subscription_update(actor=request.user, subscription=sub, **serializer.validated_data)
+        return Response(SubscriptionSerializer(sub).data)
+
+    def perform_destroy(self, instance):
+        webhooks.subscription_delete(actor=self.request.user, subscription=instance)
 
 
 class DeliveryPage(Pagination):

@@ -17,12 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from notifications import egress
+from notifications import egress, webhooks
 from notifications.choices import DeliveryStatus
-from notifications.models import DeliveryAttempt, WebhookDelivery
-from tracker import secrets, webhooks
+from notifications.models import DeliveryAttempt, WebhookDelivery, WebhookSubscription
+from tracker import secrets
 from tracker.events import event_visible_to, load_scopes
-from tracker.models import Event, WebhookSubscription
+from tracker.models import Event
 
 
 def chunks(items: list, size: int) -> list[list]:

@@ -20,11 +20,11 @@ from agencies.selectors import unit_ids_for
 from cases.models import Case
 from cases.selectors import UNIT_WIDE_ROLES
 from notifications.choices import DeliveryStatus, EmailFrequency
-from notifications.models import Notification, WebhookDelivery
+from notifications.models import Notification, WebhookDelivery, WebhookSubscription
 from notifications.recipients import recipients_of
 from notifications.services.delivery import batches_per_subscription, chunks, delivery_refusal
 from tracker.events import load_scopes
-from tracker.models import Event, WebhookSubscription
+from tracker.models import Event
 
 EMAILS_PER_TASK = 50  # a retried task (mail server down) resends only what is left
 

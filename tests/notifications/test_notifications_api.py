@@ -154,7 +154,7 @@ def test_overdue_deliveries_are_queued_again_in_batches_per_subscription(alice, 
 
 def test_a_backoff_whose_drain_was_lost_is_drained_by_the_sweeper(alice, osl, settings):
     from config.celery_app import app
-    from tracker.models import WebhookSubscription
+    from notifications.models import WebhookSubscription
 
     settings.OUTBOX_SWEEP_AFTER = datetime.timedelta(0)
     sub, _ = subscribe(system(), "https://a.example/hook", ["case.created"])

@@ -14,13 +14,12 @@ from cases import services as cases
 from cases.choices import Visibility
 from cases.models import CaseTransfer
 from controls import services as controls
-from notifications import reminders, services
+from notifications import reminders, services, webhooks
 from notifications.models import Notification
 from notifications.selectors import notifications_for, unread_count
 from referrals import services as referrals
 from referrals.models import Referral
 from tests.factories import case_kwargs, officer
-from tracker import webhooks
 from tracker.events import event_visibility_q
 from tracker.models import Event
 

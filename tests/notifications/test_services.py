@@ -11,13 +11,12 @@ from agencies.models import Agency, RegionalUnit
 from cases import services as cases
 from cases.choices import Visibility
 from controls import services as controls
-from notifications import emails, reminders, services
+from notifications import emails, reminders, services, webhooks
 from notifications.choices import DeliveryStatus, EmailFrequency
-from notifications.models import Notification, NotificationPreference, WebhookDelivery
+from notifications.models import Notification, NotificationPreference, WebhookDelivery, WebhookSubscription
 from tests.factories import case_kwargs, officer
 from tests.notifications.receiver import Receiver
-from tracker import webhooks
-from tracker.models import Event, WebhookSubscription
+from tracker.models import Event
 
 WEBHOOK_SCOPES = ["webhooks:write", "cases:read", "controls:read", "referrals:read"]
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from agencies import services as key_services
 from agencies.models import ApiKey, UnitMembership, User
 from cases import services as cases
-from notifications import services
+from notifications import services, webhooks
 from notifications.choices import DeliveryStatus
 from notifications.models import DeliveryAttempt, WebhookDelivery
 from tests.api.conftest import client_for
@@ -20,7 +20,6 @@ from tests.api.test_cases_api import assert_problem
 from tests.factories import case_kwargs
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import delivery_ids, last_event, subscribe, system, wait_is_over
-from tracker import webhooks
 from tracker.api.scopes import SCOPES
 from tracker.models import Event
 

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications import egress
+from notifications.models import WebhookSubscription
 from tracker import audit
 from tracker import secrets as secret_box
 from tracker.exceptions import DomainValidationError
-from tracker.models import WebhookSubscription
 
 EVENT_TYPES = [
     "case.created", "case.updated", "case.transitioned", "case.assigned", "case.unassigned",
