@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tracker.forms import Form
 from tracker.validators import validate_filter_date
-from web.forms import Form
 
 
 class AuditSearchForm(Form):

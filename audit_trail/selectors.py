@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.fields.json import KT
@@ -23,6 +24,7 @@ from agencies.choices import UnitRole
 from agencies.models import UnitMembership
 from agencies.selectors import unit_ids_for
 from cases.models import Case, Organisation, Person
+from cases.selectors import case_visibility_q
 from tracker.models import AuditEntry
 
 SUBJECT_TYPES = ("cases.organisation", "cases.person")
@@ -61,8 +63,6 @@ def audit_visible_to(user, *, key=None) -> QuerySet:
     if user.is_superuser:
         return entries
     if key is not None:
-        from cases.selectors import case_visibility_q
-
         if "audit:read" not in key.scopes:
             return entries.none()
         return entries.filter(_about_cases(Case.objects.filter(case_visibility_q(user))))
@@ -116,8 +116,6 @@ def audit_search(
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except ValueError:

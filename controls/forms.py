@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from controls.choices import ControlStatus
 from tracker.exceptions import ApplicationError
-from web.forms import Form
+from tracker.forms import Form
 
 # The services speak English (it is the API's contract). These, their fixed messages, are
 # translated for the pages; makemessages finds them here.

@@ -1,16 +1,22 @@
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.utils import timezone
 
-from agencies.choices import WORKING_ROLES, UnitRole, UserKind
+from agencies.choices import UNIT_WIDE_ROLES, WORKING_ROLES, UnitRole, UserKind
 from agencies.models import RegionalUnit, UnitMembership, User
 from agencies.selectors import unit_ids_for
 from cases import models as cases
-from cases.selectors import UNIT_WIDE_ROLES, cases_visible_to
+from cases.selectors import cases_visible_to
+from controls.choices import BOOKING_STATES
 from controls.models import CalendarFeed, ControlOfficer, ControlSite, Finding, JointControl
 from controls.permissions import may_book_for
 
 # Sites as lists and feeds show them: just the name and the address.
 SITE_SUMMARY = Prefetch("sites", queryset=ControlSite.objects.only("control_id", "name", "address"))
+
+
+def controls_on_case(*, user, case) -> dict:
+    """The case page's controls (registered on cases.selectors.case_related_work)."""
+    return {"controls": list(controls_visible_to(user).filter(cases=case).order_by("-starts_at"))}
 
 
 def controls_visible_to(user):
@@ -27,8 +33,6 @@ def controls_visible_to(user):
 
 
 def overlapping_bookings(officer, starts_at, ends_at, *, exclude_control=None):
-    from controls.choices import BOOKING_STATES
-
     qs = ControlOfficer.objects.filter(
         officer=officer,
         control__status__in=BOOKING_STATES,

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from notifications.choices import EmailFrequency
-from web.forms import Form
+from tracker.forms import Form
 
 
 class EmailPreferenceForm(Form):

@@ -12,9 +12,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cases.choices import TaskStatus
+from cases.models import Task
 from controls.choices import BOOKING_STATES
 from controls.models import JointControl
 from notifications.models import SentReminder
+from referrals.deadlines import overdue_q
+from referrals.models import Referral
 from tracker import audit
 
 
@@ -54,9 +58,6 @@ def control_reminders() -> int:
 
 
 def escalate_overdue_referrals() -> int:
-    from referrals.deadlines import overdue_q
-    from referrals.models import Referral
-
     sent = 0
     overdue = Referral.objects.filter(overdue_q(), escalated_at__isnull=True).select_related(
         "case", "case__unit", "contact_point"
@@ -89,9 +90,6 @@ def escalate_overdue_referrals() -> int:
 
 
 def tasks_due_tomorrow() -> int:
-    from cases.choices import TaskStatus
-    from cases.models import Task
-
     tomorrow, sent = timezone.localdate() + datetime.timedelta(days=1), 0
     due = Task.objects.filter(status=TaskStatus.OPEN, due_on=tomorrow, assignee__isnull=False).select_related(
         "case", "case__unit"

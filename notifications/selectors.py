@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from cases.models import Case
+from cases.selectors import case_visibility_q, cases_visible_to
 from notifications.choices import EmailFrequency
 from notifications.models import Notification, NotificationPreference
 
@@ -11,9 +13,6 @@ from notifications.models import Notification, NotificationPreference
 def _still_visible(user) -> Q:
     """A notification naming a case shows only while its reader may see the case (it may since
     have moved to another unit, or they may have lost their role there)."""
-    from cases.models import Case
-    from cases.selectors import case_visibility_q
-
     return Q(case__isnull=True) | Q(case__in=Case.objects.filter(case_visibility_q(user)).values("pk"))
 
 
@@ -40,7 +39,5 @@ def preference_for(user) -> NotificationPreference:
 def muted_cases_of(user):
     """The cases ``user`` muted and can still see (a case since moved out of their sight is not
     named here)."""
-    from cases.selectors import cases_visible_to
-
     muted = NotificationPreference.muted_cases.through.objects.filter(notificationpreference__user=user)
     return cases_visible_to(user).prefetch_related(None).filter(pk__in=muted.values("case_id")).order_by("reference")

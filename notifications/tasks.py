@@ -1,4 +1,10 @@
-"""Thin tasks: ids in, a service call, a retry policy. Every one is safe to run twice."""
+"""Thin tasks: ids in, a service call, a retry policy. Every one is safe to run twice.
+
+The services queue these tasks and these call the services: the two modules import each
+other, so nothing here may read a service module's attribute at import time (annotations
+stay strings)."""
+
+from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings

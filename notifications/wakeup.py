@@ -16,6 +16,7 @@ import contextlib
 from django.conf import settings
 from django.core.cache import cache
 
+from notifications import tasks
 from tracker.redis_outage import REDIS_ERRORS, breaker
 
 KEY = "notifications:dispatch-wakeup"
@@ -26,15 +27,13 @@ def request(event_id: int) -> bool:
 
     With Redis down the commit stands and nothing is queued: the outbox sweeper hands the
     event over once Redis is back (tracker/redis_outage.py logs the outage, once)."""
-    from notifications.tasks import dispatch_event
-
     if breaker.is_open:
         return False
     try:
         if not cache.add(KEY, event_id, timeout=settings.DISPATCH_WAKEUP_TTL):
             breaker.succeeded()
             return False
-        dispatch_event.delay(event_id)
+        tasks.dispatch_event.delay(event_id)
     except REDIS_ERRORS as exc:
         breaker.failed(exc)
         with contextlib.suppress(*REDIS_ERRORS):

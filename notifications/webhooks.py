@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import secrets
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from notifications import egress
+from notifications import egress, tasks
 from notifications.models import WebhookSubscription
 from tracker import audit
 from tracker import secrets as secret_box
@@ -145,8 +147,6 @@ def subscription_update(*, actor, subscription: WebhookSubscription, **changes) 
 
 
 def _resume(subscription_id) -> None:
-    from notifications import tasks
-
     tasks.resume_deliveries.delay(str(subscription_id))
 
 
@@ -159,9 +159,6 @@ def subscription_delete(*, actor, subscription: WebhookSubscription) -> None:
 @transaction.atomic
 def subscription_disable(*, subscription: WebhookSubscription, reason: str) -> None:
     """Switch off a subscription that keeps failing, and tell its owner's agency and key holder."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-
     before = audit.snapshot(subscription, FIELDS)
     subscription.is_active, subscription.disabled_reason = False, reason[:200]
     subscription.save(update_fields=["is_active", "disabled_reason", "updated_at"])

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import LegalBasis
 from referrals.choices import ReferralCategory, ReferralStatus
 from referrals.selectors import contact_points_for
-from web.forms import Form
+from tracker.forms import Form
 
 
 def subject_label(link) -> str:

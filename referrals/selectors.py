@@ -2,6 +2,7 @@ from django.db.models import Case, Prefetch, Q, When
 
 from agencies.models import NationalContactPoint
 from agencies.selectors import unit_ids_for
+from cases.models import Case as CaseModel
 from cases.models import CaseSubject
 from cases.selectors import case_visibility_q
 from referrals.choices import ReferralStatus
@@ -11,6 +12,11 @@ from tracker.models import AuditEntry
 
 # Where a referral's life is over: nothing more for the desk or the sender to do.
 FINISHED = (ReferralStatus.DECLINED, ReferralStatus.CLOSED, ReferralStatus.REVOKED)
+
+
+def referrals_on_case(*, user, case) -> dict:
+    """The case page's referrals (registered on cases.selectors.case_related_work)."""
+    return {"referrals": list(referrals_visible_to(user).filter(case=case).order_by("-created_at"))}
 
 
 def referrals_visible_to(user):
@@ -24,8 +30,6 @@ def referrals_visible_to(user):
 
 
 def _visible_case_ids(user):
-    from cases.models import Case as CaseModel
-
     return CaseModel.objects.filter(case_visibility_q(user)).values("pk")
 
 

@@ -1,7 +1,7 @@
 from cases.models import Case, CaseSubject
 from controls.models import Finding, JointControl
+from demo import dataset as demo
 from referrals.models import Referral
-from tracker import demo
 
 
 def counts():

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "referrals",
     "notifications",
     "audit_trail",
+    "demo",
     "web",
 ]
 
@@ -167,7 +168,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-FORM_RENDERER = "web.forms.FormRenderer"
+FORM_RENDERER = "tracker.forms.FormRenderer"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"

@@ -17,10 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from notifications import egress, webhooks
+from agencies.models import User
+from notifications import egress, tasks, webhooks
 from notifications.choices import DeliveryStatus
 from notifications.models import DeliveryAttempt, WebhookDelivery, WebhookSubscription
-from tracker import secrets
+from tracker import audit, secrets
 from tracker.events import event_visible_to, load_scopes
 from tracker.models import Event
 
@@ -53,8 +54,6 @@ def deliveries_enqueue_due() -> int:
     subscription; a subscription whose backoff ended long ago without being drained is drained.
     A disabled subscription's deliveries wait until it is enabled. Returns deliveries queued
     plus subscriptions drained."""
-    from notifications import tasks
-
     grace = timezone.now() - settings.OUTBOX_SWEEP_AFTER
     due = WebhookDelivery.objects.filter(
         status=DeliveryStatus.PENDING,
@@ -84,6 +83,12 @@ def deliveries_cancel(*, owner, reason: str) -> int:
         status=DeliveryStatus.CANCELLED, cancelled_at=now, cancel_reason=reason[:200], next_attempt_at=None,
         updated_at=now,
     )  # fmt: skip
+
+
+def deliveries_cancel_for_revoked_key(key) -> int:
+    """Nothing more goes to a revoked key's webhooks: what waits is cancelled now (and every
+    send checks too). Called by agencies' api_key_revoke() through its hook."""
+    return deliveries_cancel(owner=key.user, reason="Not sent: its API key was revoked.")
 
 
 def webhook_body(event: Event) -> str:
@@ -181,8 +186,6 @@ class _Run:
         return delivery_refusal(delivery.subscription.owner, delivery.event, timezone.now())
 
     def _reload_owners(self) -> None:
-        from agencies.models import User
-
         fresh = User.objects.select_related("agency", "api_key").in_bulk([s.owner_id for s in self.subs.values()])
         load_scopes(list(fresh.values()))
         for sub in self.subs.values():
@@ -398,9 +401,6 @@ def _on_dead_letter(sub: WebhookSubscription) -> None:
 def redeliver(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again on demand (dead-lettered, cancelled or delivered), from the admin or
     the API. It is checked again before it is sent, like any other."""
-    from notifications import tasks
-    from tracker import audit
-
     delivery = WebhookDelivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
     before = {"status": delivery.status, "attempts": delivery.attempts}
     delivery.status, delivery.dead_at, delivery.delivered_at = DeliveryStatus.PENDING, None, None

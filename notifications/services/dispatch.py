@@ -15,10 +15,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from agencies.choices import UnitRole
+from agencies.choices import UNIT_WIDE_ROLES, UnitRole
 from agencies.selectors import unit_ids_for
 from cases.models import Case
-from cases.selectors import UNIT_WIDE_ROLES
+from notifications import tasks
 from notifications.choices import DeliveryStatus, EmailFrequency
 from notifications.models import Notification, WebhookDelivery, WebhookSubscription
 from notifications.recipients import recipients_of
@@ -37,8 +37,6 @@ def dispatch(event_id: int) -> int:
     Set-based: the queries do not grow with the batch, so the cost per event falls as a
     burst grows, where it counts (see docs/benchmarks.md). SKIP LOCKED keeps concurrent
     batches apart. People's e-mail and each subscription's deliveries leave as a few tasks."""
-    from notifications import tasks
-
     with transaction.atomic():
         events = _claim(event_id, settings.DISPATCH_BATCH_SIZE)
         if not events:
@@ -155,8 +153,6 @@ def _plan_deliveries(events: list[Event]) -> list[list[str]]:
 def events_sweep_undispatched(older_than: datetime.timedelta | None = None) -> int:
     """Hand to the broker every committed event that never reached it (e.g. Redis was down).
     One task per batch: each claims its event and the oldest others still waiting."""
-    from notifications import tasks
-
     cutoff = timezone.now() - (older_than if older_than is not None else settings.OUTBOX_SWEEP_AFTER)
     ids = list(
         Event.objects.filter(dispatched_at__isnull=True, occurred_at__lte=cutoff)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from cases.selectors import cases_visible_to
 from notifications.choices import EmailFrequency
 from notifications.models import Notification, NotificationPreference
 from tracker import audit
@@ -44,8 +45,6 @@ def _record(user, preference: NotificationPreference, action: str, after: dict) 
 
 
 def _visible_cases(user, ids: Iterable) -> list:
-    from cases.selectors import cases_visible_to
-
     ids = {str(pk) for pk in ids}
     found = list(cases_visible_to(user).prefetch_related(None).filter(pk__in=ids))
     if len(found) != len(ids):

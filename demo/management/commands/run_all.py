@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from config.env import VAR_DIR
-from tracker import demo
+from demo import dataset
 from tracker.audit_chain.checkpoints import ensure_signing_key
 
 RESTART_DELAYS = (1, 2, 4, 8, 16, 30)  # seconds, after the 1st, 2nd, … exit in a row
@@ -121,10 +121,10 @@ class Command(BaseCommand):
         lines = [
             "",
             f"  Case tracker running at http://{addr}/  (admin: http://{addr}/admin/)",
-            f"  Demo logins (password: {demo.DEMO_PASSWORD}):",
-            *(f"    {username:<18} {what}" for username, what in demo.DEMO_LOGINS),
+            f"  Demo logins (password: {dataset.DEMO_PASSWORD}):",
+            *(f"    {username:<18} {what}" for username, what in dataset.DEMO_LOGINS),
             "  They use two-factor sign-in: add this key to an authenticator app (TOTP, 6 digits, 30 s)",
-            f"    {demo.demo_totp_secret()}",
+            f"    {dataset.demo_totp_secret()}",
             "  or print the current code with `.venv/bin/python manage.py demo_code`.",
             *([f"  E-mails are written to {settings.EMAIL_FILE_PATH}/, one file each."] if _mail_to_files() else []),
             "  Ctrl-C stops everything.",

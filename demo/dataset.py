@@ -1,4 +1,5 @@
-"""A deterministic, fictional dataset for the demo and for trying things out.
+"""A deterministic, fictional dataset for the demo and for trying things out. It imports the
+apps it fills (cases, controls, referrals): this composition root is where that is legitimate.
 
 Everything is created through the services, so the demo also has a realistic audit
 trail, journals and events. Names, organisation and identity numbers are generated
@@ -7,6 +8,7 @@ trail, journals and events. Names, organisation and identity numbers are generat
 
 from __future__ import annotations
 
+import base64
 import datetime
 import functools
 import random
@@ -15,8 +17,11 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone, translation
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.no import orgnr
 
+from agencies import twofactor
 from agencies.choices import Language, UnitRole, UserKind
 from agencies.models import Agency, NationalContactPoint, RegionalUnit, SanctionKind, UnitMembership, User
 from agencies.reference_data import load_reference_data
@@ -173,10 +178,6 @@ def load_people() -> None:
 
 
 def _demo_authenticators() -> None:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from agencies import twofactor
-
     people = User.objects.filter(kind=UserKind.PERSON).exclude(totpdevice__confirmed=True)
     TOTPDevice.objects.bulk_create(
         TOTPDevice(user=user, name="demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
@@ -187,15 +188,11 @@ def _demo_authenticators() -> None:
 
 def demo_totp_secret() -> str:
     """The demo key as an authenticator app takes it (base32)."""
-    import base64
-
     return base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
 
 
 def demo_code() -> str:
     """The code the demo authenticator shows now."""
-    from django_otp.oath import TOTP
-
     return f"{TOTP(bytes.fromhex(DEMO_TOTP_KEY)).token():06d}"
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tracker import demo
+from demo import dataset
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--referrals", type=int, default=30)
 
     def handle(self, *args, cases, controls, referrals, **options):
-        if demo.seed(cases_count=cases, controls_count=controls, referrals_count=referrals):
+        if dataset.seed(cases_count=cases, controls_count=controls, referrals_count=referrals):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo data loaded: {cases} cases, {controls} joint controls, {referrals} referrals."
