@@ -49,6 +49,7 @@ messages: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Re-resolve requirements.in into requirements.lock in a scratch venv.
 lock:
