@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cases import services as case_services
 from controls import services as control_services
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.controls.scenario import oslo_case, plan
 from tests.factories import identity_number
 from tracker.models import AuditEntry

@@ -19,8 +19,8 @@ from agencies.models import UnitMembership
 from cases import services as case_services
 from cases.models import Case, Organisation, Person
 from controls import services as control_services
-from tests.api.conftest import NEW_CASE
-from tests.api.test_controls_referrals_api import CONTROL
+from tests.conftest import NEW_CASE
+from tests.controls.test_controls_api import CONTROL
 from tests.factories import case_kwargs, identity_number, officer, organisation_number
 from tracker.exceptions import DomainValidationError
 

@@ -52,8 +52,8 @@ from notifications import webhooks
 from notifications.choices import DeliveryStatus
 from notifications.models import Notification, NotificationPreference, WebhookDelivery, WebhookSubscription
 from referrals.models import Referral
-from tests.api.conftest import NEW_CASE, client_for
-from tests.api.test_controls_referrals_api import CONTROL
+from tests.conftest import NEW_CASE, client_for
+from tests.controls.test_controls_api import CONTROL
 from tests.factories import UserFactory, identity_number, officer
 from tracker.api.routes import Route, api_routes
 from tracker.api.scopes import SCOPES, required_scope

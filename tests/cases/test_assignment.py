@@ -7,7 +7,7 @@ from cases import services
 from cases.models import CaseAssignment, JournalEntry
 from notifications import services as notifications
 from notifications.models import Notification
-from tests.api.conftest import client_for, make_key  # noqa: F401  (shared fixture)
+from tests.conftest import client_for
 from tests.factories import case_kwargs, officer
 from tracker.exceptions import Conflict, DomainValidationError, NotPermitted
 from tracker.models import AuditEntry, Event

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.api.conftest import make_key  # noqa: F401  (shared fixture)
+from tests.conftest import make_key  # noqa: F401  (shared fixture)
 from tests.processes import database_url
 from tests.web.conftest import page_client, work_of  # noqa: F401  (shared fixtures)
 

@@ -9,8 +9,8 @@ from django.test import override_settings
 from cases import services as cases
 from notifications import egress, services
 from notifications.models import DeliveryAttempt, WebhookDelivery, WebhookSubscription
-from tests.api.conftest import client_for
-from tests.api.test_cases_api import assert_problem
+from tests.cases.test_cases_api import assert_problem
+from tests.conftest import client_for
 from tests.factories import case_kwargs
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import last_event, subscribe, system

@@ -10,7 +10,7 @@ from cases import services as cases
 from notifications import services, wakeup
 from notifications.choices import DeliveryStatus, EmailFrequency
 from notifications.models import Notification, NotificationPreference, WebhookDelivery
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.factories import case_kwargs, officer
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import delivery_ids, last_event, subscribe, system, wait_is_over

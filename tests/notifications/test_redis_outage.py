@@ -12,7 +12,7 @@ import requests
 from django.test import override_settings
 
 from notifications import services
-from tests.api.conftest import NEW_CASE, client_for
+from tests.conftest import NEW_CASE, client_for
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import subscribe, system
 from tracker.api.throttling import UserRateThrottle

@@ -15,8 +15,8 @@ from cases import services as cases
 from notifications import services, webhooks
 from notifications.choices import DeliveryStatus
 from notifications.models import DeliveryAttempt, WebhookDelivery
-from tests.api.conftest import client_for
-from tests.api.test_cases_api import assert_problem
+from tests.cases.test_cases_api import assert_problem
+from tests.conftest import client_for
 from tests.factories import case_kwargs
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import delivery_ids, last_event, subscribe, system, wait_is_over

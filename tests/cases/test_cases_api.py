@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 
 from cases.models import Case, Organisation
-from tests.api.conftest import NEW_CASE, client_for
+from tests.conftest import NEW_CASE, client_for
 
 PROBLEM = "application/problem+json"
 

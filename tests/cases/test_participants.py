@@ -7,9 +7,9 @@ from rest_framework.test import APIClient
 from cases.choices import JournalKind
 from cases.models import Case, JournalEntry
 from controls.models import JointControl
-from tests.api.conftest import NEW_CASE, client_for
-from tests.api.test_cases_api import assert_problem
-from tests.api.test_controls_referrals_api import CONTROL
+from tests.cases.test_cases_api import assert_problem
+from tests.conftest import NEW_CASE, client_for
+from tests.controls.test_controls_api import CONTROL
 from tracker.api.base import TrackerViewSetMixin
 from tracker.models import AuditEntry, Event
 

@@ -9,7 +9,7 @@ from django.urls import Resolver404, get_resolver, resolve
 from django.views.static import serve
 
 from cases.models import Attachment, JournalEntry
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 
 PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -186,7 +186,7 @@ def test_a_key_without_the_read_scope_cannot_download(labour_api, case_id, make_
 
 
 def _case():
-    from tests.api.conftest import NEW_CASE
+    from tests.conftest import NEW_CASE
 
     return NEW_CASE
 

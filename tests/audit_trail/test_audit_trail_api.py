@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from agencies.choices import UnitRole
 from cases import services as case_services
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.factories import case_kwargs, officer
 from tracker.models import AuditEntry
 

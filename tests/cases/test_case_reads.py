@@ -36,7 +36,7 @@ def test_rows_render_as_the_serializer_does_for_cases_of_every_shape(alice, bob,
 
 
 def test_the_api_lists_and_shows_cases_as_the_serializer_does(labour_api, api_case):
-    from tests.api.conftest import NEW_CASE
+    from tests.conftest import NEW_CASE
 
     labour_api.post("/api/v1/cases/", {**NEW_CASE, "agencies": ["LABOUR"]}, format="json")
     listed = labour_api.get("/api/v1/cases/").json()["results"]

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from agencies.choices import UnitRole
 from cases.models import Case, Tip
-from tests.api.conftest import NEW_CASE
+from tests.conftest import NEW_CASE
 from tests.factories import officer
 from tracker.models import AuditEntry
 
@@ -128,7 +128,7 @@ def test_dismissing_needs_a_reason_and_is_kept(labour_api, tip):
 
 
 def test_a_key_without_cases_write_cannot_take_in_tips(make_key):
-    from tests.api.conftest import client_for
+    from tests.conftest import client_for
 
     _, token = make_key(scopes=["cases:read"])
     response = client_for(token).post("/api/v1/tips/", TIP, format="json")

@@ -7,7 +7,7 @@ from django.apps import apps
 from agencies.models import ApiKey
 from cases import services
 from cases.identity import mask_identity_number
-from tests.api.conftest import client_for
+from tests.conftest import client_for
 from tests.factories import identity_number
 from tracker.api.scopes import SCOPES
 from tracker.models import AuditEntry

@@ -5,8 +5,8 @@ import pytest
 from django.db import connection, transaction
 
 from cases import services
-from tests.api.conftest import NEW_CASE, client_for
-from tests.api.test_cases_api import assert_problem
+from tests.cases.test_cases_api import assert_problem
+from tests.conftest import NEW_CASE, client_for
 from tests.factories import case_kwargs
 
 
@@ -72,19 +72,3 @@ def test_an_event_of_a_slow_transaction_is_not_skipped(labour_api, alice, osl):
 def test_a_bad_cursor_is_a_400(labour_api):
     assert_problem(labour_api.get("/api/v1/events/", {"after": "yesterday"}), 400, "/after")
     assert_problem(labour_api.get("/api/v1/events/", {"limit": 0}), 400, "/limit")
-
-
-def test_webhook_subscriptions_show_the_secret_once(labour_api, bergen_api):
-    created = labour_api.post(
-        "/api/v1/webhooks/", {"url": "https://labour.example/hooks", "event_types": ["case.created"]}, format="json"
-    )
-    assert created.status_code == 201 and created.json()["secret"].startswith("whsec_")
-    listed = labour_api.get("/api/v1/webhooks/").json()["results"]
-    assert listed and "secret" not in listed[0]
-    assert_problem(bergen_api.get(created["Location"]), 404)
-    assert_problem(
-        labour_api.post("/api/v1/webhooks/", {"url": "https://x.example", "event_types": ["nope"]}, format="json"), 400
-    )
-    paused = labour_api.patch(created["Location"], {"is_active": False}, format="json")
-    assert paused.json()["is_active"] is False
-    assert labour_api.delete(created["Location"]).status_code == 204
