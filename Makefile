@@ -52,7 +52,7 @@ browser:
 
 # Extract the strings to translate into each app's locale/nb/LC_MESSAGES/django.po (needs GNU
 # gettext's xgettext; only developers run this). English is the source language.
-APPS_WITH_TEXT := agencies cases web tracker/controls tracker/referrals tracker/notifications tracker/audit_trail
+APPS_WITH_TEXT := agencies cases web controls referrals notifications audit_trail
 messages: $(STAMP)
 	for app in $(APPS_WITH_TEXT); do (cd $$app && mkdir -p locale && \
 	  $(CURDIR)/$(VENV)/bin/django-admin makemessages --locale nb --ignore 'migrations/*') || exit 1; done
@@ -60,6 +60,7 @@ messages: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Re-resolve requirements.in into requirements.lock in a scratch venv.
 lock:

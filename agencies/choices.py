@@ -27,6 +27,9 @@ class UnitRole(models.TextChoices):
 
 # Who works cases, tips and controls in a unit (analysts and auditors only read).
 WORKING_ROLES = (UnitRole.CASE_OFFICER, UnitRole.COORDINATOR)
+# Coordinators, analysts and auditors see the whole caseload of their unit (and its events);
+# case officers see the cases their agency takes part in.
+UNIT_WIDE_ROLES = (UnitRole.COORDINATOR, UnitRole.ANALYST, UnitRole.AUDITOR)
 
 
 class UserKind(models.TextChoices):

@@ -21,6 +21,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from agencies import services
 from agencies.models import User
+from tracker.exceptions import DomainValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +63,6 @@ class AgencyOIDCBackend(OIDCAuthenticationBackend):
         return self._sync(claims)
 
     def _sync(self, claims) -> User | None:
-        from tracker.exceptions import DomainValidationError
-
         try:
             return services.user_sync_from_claims(
                 username=username_for(claims),

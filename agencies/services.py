@@ -9,15 +9,24 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from agencies import twofactor
 from agencies.choices import UnitRole, UserKind
 from agencies.models import Agency, ApiKey, RegionalUnit, UnitMembership, User
+from agencies.twofactor import RECOVERY
 from tracker import audit
 from tracker.api.authentication import KEY_PREFIX, digest
 from tracker.api.scopes import SCOPES
 from tracker.exceptions import DomainValidationError
+from tracker.hooks import Hook
 
 KEY_FIELDS = ["name", "prefix", "user", "scopes", "expires_at", "revoked_at"]
+
+# Runs with the key inside api_key_revoke()'s transaction: notifications cancels what waits
+# for the key's webhooks (NotificationsConfig.ready), as agencies imports no app above it.
+api_key_revoked = Hook("API key revoked")
 
 
 @transaction.atomic
@@ -68,10 +77,7 @@ def api_key_revoke(*, actor, key: ApiKey) -> ApiKey:
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at"])
     audit.record(actor=actor, action="api_key.revoke", obj=key, before=before, after=audit.snapshot(key, KEY_FIELDS))
-    # Nothing more goes to its webhooks: what waits is cancelled now (and every send checks too).
-    from tracker.notifications.services import deliveries_cancel
-
-    deliveries_cancel(owner=key.user, reason="Not sent: its API key was revoked.")
+    api_key_revoked(key)
     return key
 
 
@@ -94,8 +100,6 @@ def user_set_language(*, user: User, language: str) -> User:
 def two_factor_begin(*, user: User):
     """A new, unconfirmed authenticator for ``user`` (any earlier unconfirmed one is dropped);
     it counts only once a code from it is confirmed."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
     audit.record(actor=user, action="user.two_factor_begin", obj=user)
@@ -106,8 +110,6 @@ def two_factor_begin(*, user: User):
 def two_factor_confirm(*, user: User, device, code: str) -> list[str]:
     """Turn the new authenticator on once it gives a right code; it replaces any earlier one.
     Returns fresh recovery codes, shown once."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     if device.user_id != user.pk or device.confirmed:
         raise DomainValidationError.for_field("code", "Start the set-up again.")
     if not device.verify_token("".join(code.split())):
@@ -123,8 +125,6 @@ def two_factor_confirm(*, user: User, device, code: str) -> list[str]:
 @transaction.atomic
 def recovery_codes_renew(*, user: User) -> list[str]:
     """New recovery codes; the old ones stop working."""
-    from agencies import twofactor
-
     if twofactor.authenticator(user) is None:
         raise DomainValidationError("Set up two-factor sign-in first.")
     codes = _new_recovery_codes(user)
@@ -133,9 +133,6 @@ def recovery_codes_renew(*, user: User) -> list[str]:
 
 
 def _new_recovery_codes(user: User) -> list[str]:
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-
-    from agencies.twofactor import RECOVERY
 
     device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY, defaults={"confirmed": True})
     device.token_set.all().delete()
@@ -147,10 +144,6 @@ def _new_recovery_codes(user: User) -> list[str]:
 @transaction.atomic
 def two_factor_disable(*, user: User) -> None:
     """Switch two-factor off: for whom it is optional only."""
-    from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from agencies import twofactor
 
     if twofactor.requires_two_factor(user):
         raise DomainValidationError(

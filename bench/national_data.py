@@ -10,7 +10,7 @@ officers and findings, ~5,000,000 journal entries, ~20,000,000 audit rows and ~5
 Where: a fresh database ``tracker_national`` on the project's embedded PostgreSQL (under var/ of the
 checkout), or the database named by ``--database-url`` / ``NATIONAL_DATABASE_URL`` (dropped and
 created again). Schema by ``manage.py migrate``; reference data and people by the project's own
-``load_reference_data`` and ``tracker.demo.load_people``; everything else by COPY.
+``load_reference_data`` and ``demo.dataset.load_people``; everything else by COPY.
 
 The rows respect every rule the schema holds: check constraints (dates in range, a closed case has
 an outcome, ILO indicators only for potential victims, person-only roles…), uniqueness per case,
@@ -470,7 +470,7 @@ def load_reference() -> Reference:
     from agencies.choices import UnitRole
     from agencies.models import Agency, RegionalUnit, SanctionKind, UnitMembership
     from agencies.reference_data import load_reference_data
-    from tracker.demo import load_people
+    from demo.dataset import load_people
 
     load_reference_data()
     with transaction.atomic():
@@ -921,7 +921,7 @@ def check_sample(per_model: int = 200) -> int:
     from django.db import connection
 
     from cases.models import Case, CaseAssignment, CaseSubject, JournalEntry, Organisation, Person
-    from tracker.controls.models import ControlOfficer, ControlSite, Finding, JointControl
+    from controls.models import ControlOfficer, ControlSite, Finding, JointControl
 
     count = 0
     for model in (Case, Organisation, Person, CaseSubject, JournalEntry, CaseAssignment, JointControl, ControlSite,

@@ -75,7 +75,7 @@ def pages() -> list[tuple[str, str, str]]:
 
     from agencies.models import User
     from cases.selectors import cases_visible_to
-    from tracker.controls.models import JointControl
+    from controls.models import JointControl
 
     coordinator = User.objects.get(username="osl.coordinator")
     # The richest case and control the coordinator sees: the heaviest pages of their kind.

@@ -4,8 +4,8 @@
     .venv/bin/python bench/row_reads.py [--rounds 5] [--requests 30]
 
 In-process (django.test.Client, production settings, no network), like bench/render_path.py: the
-same requests are timed with the rows path (``tracker.controls.api.reads``,
-``tracker.referrals.api.reads``, ``tracker.api.feed_reads``) and with the serializer path swapped
+same requests are timed with the rows path (``controls.api.reads``,
+``referrals.api.reads``, ``tracker.api.feed_reads``) and with the serializer path swapped
 back in (``ControlSerializer``/``ReferralSerializer`` over prefetched instances, ``EventSerializer``
 over ``Event`` instances: the code before the change), alternating in rounds so that both see the
 same machine. Both keep our orjson renderer and date-time field. Before timing, both paths must
@@ -41,8 +41,8 @@ def add_referrals(agency, unit) -> None:
     from agencies.models import NationalContactPoint
     from cases.choices import LegalBasis
     from cases.models import Case, CaseSubject
-    from tracker.referrals.choices import ReferralStatus
-    from tracker.referrals.models import Referral
+    from referrals.choices import ReferralStatus
+    from referrals.models import Referral
 
     if Referral.objects.filter(case__unit=unit).count() >= REFERRALS:
         return
@@ -99,15 +99,15 @@ class Serializers:
         from rest_framework import mixins
 
         from cases.models import Case, CaseSubject, Organisation, Person
+        from controls.api.views import ControlViewSet
+        from controls.models import ControlOfficer, ControlSite
+        from controls.selectors import controls_visible_to
+        from referrals.api.views import ReferralViewSet
+        from referrals.selectors import referrals_visible_to
         from tracker import events
         from tracker.api import feed_reads
         from tracker.api.base import TrackerViewSetMixin
         from tracker.api.views import EventSerializer
-        from tracker.controls.api.views import ControlViewSet
-        from tracker.controls.models import ControlOfficer, ControlSite
-        from tracker.controls.selectors import controls_visible_to
-        from tracker.referrals.api.views import ReferralViewSet
-        from tracker.referrals.selectors import referrals_visible_to
 
         # The serializers' prefetches as the views had them, with the id breaking ties as the rows
         # do (the models' orderings leave them to the database), so that the bodies can be compared.

@@ -54,11 +54,11 @@ def inner(events: int) -> None:
     from agencies.reference_data import load_reference_data
     from cases import services as cases
     from config.celery_app import app
+    from notifications import services, wakeup, webhooks
     from tests.factories import case_kwargs, officer
     from tests.notifications.receiver import Receiver
-    from tracker import audit, webhooks
+    from tracker import audit
     from tracker.models import Event
-    from tracker.notifications import services, wakeup
 
     (ROOT / "var" / "bench-worker.log").write_text("")
     load_reference_data()

@@ -2,7 +2,7 @@
 
 The national dataset (bench/national_data.py) has the 11 regional centres. A working day from 50
 units adds 39 local cooperations (``UnitKind.LOCAL``: the core agencies, the same members as a
-centre has, by ``tracker.demo.load_people``) with a few cases each, made by the services. Then,
+centre has, by ``demo.dataset.load_people``) with a few cases each, made by the services. Then,
 per unit, through ``agencies.services.api_key_create``:
 - one agency system per member agency (``cases:*``, ``events:read``): polls the feed and writes;
 - an officers' desk (``cases:read``, ``controls:read``): reads and searches;
@@ -42,7 +42,7 @@ def add_local_units(total: int = UNITS_TOTAL) -> None:
     """Local cooperations up to ``total`` units, each with the core agencies and the demo's members."""
     from agencies.choices import UnitKind
     from agencies.models import Agency, RegionalUnit
-    from tracker.demo import load_people
+    from demo.dataset import load_people
 
     core = list(Agency.objects.filter(code__in=CORE_AGENCIES))
     missing = total - RegionalUnit.objects.count()
@@ -61,7 +61,7 @@ def seed_local_cases(per_unit: int = CASES_PER_LOCAL_UNIT, seed: int = 20261128)
     from cases import services
     from cases.identity import make_identity_number
     from cases.models import Case
-    from tracker.demo import _Generator
+    from demo.dataset import _Generator
 
     rng = random.Random(seed)
     numbers = _Generator()  # valid organisation numbers, never one used twice
@@ -167,7 +167,7 @@ def control_slots_from() -> datetime.datetime:
     from django.db.models import Max
     from django.utils import timezone
 
-    from tracker.controls.models import JointControl
+    from controls.models import JointControl
 
     latest = JointControl.objects.aggregate(latest=Max("ends_at"))["latest"] or timezone.now()
     day = max(latest, timezone.now()).astimezone(datetime.UTC).date() + datetime.timedelta(days=2)

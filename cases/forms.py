@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import functools
 
+import pycountry
 from babel import Locale
 from django import forms
 from django.core import signing
@@ -19,9 +20,9 @@ from cases import choices as c
 from cases import nace
 from cases.identity import parse_identity_number, validate_organisation_number
 from cases.messages import for_people, validation_messages
+from tracker import forms as base_forms
 from tracker.exceptions import ApplicationError
 from tracker.validators import EXTRA_COUNTRY_CODES, validate_birth_date, validate_planned_date, validate_received_date
-from web import forms as web_forms
 
 EDIT_FIELDS = ("title", "summary", "sector", "offences", "priority", "source", "received_on")
 
@@ -82,7 +83,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-class Form(web_forms.Form):
+class Form(base_forms.Form):
     """Service messages in the reader's language. ``ids`` keeps the ids of forms that share a
     page apart (the field names stay, so the services' field names still match)."""
 
@@ -118,8 +119,6 @@ def _sort_key(name: str) -> str:
 
 @functools.cache
 def _countries(language: str) -> list[tuple[str, str]]:
-    import pycountry
-
     names = Locale.parse("nb" if language == "nb" else "en").territories
     codes = {country.alpha_2 for country in pycountry.countries} | set(EXTRA_COUNTRY_CODES)
     return sorted(((code, names.get(code, code)) for code in codes), key=lambda item: _sort_key(item[1]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -145,8 +145,6 @@ def validation_messages(exc: ValidationError) -> list[str]:
 
 
 def _english_labels(choices) -> dict[str, str]:
-    from django.utils import translation
-
     with translation.override("en"):
         return {str(choice.label).lower(): choice.value for choice in choices}
 

@@ -1,8 +1,8 @@
 """Who may do what to a case. The same predicates serve the admin, the API and the UI."""
 
-from agencies.choices import WORKING_ROLES, UnitRole
-from agencies.selectors import has_role
-from cases.choices import CaseStatus
+from agencies.choices import UNIT_WIDE_ROLES, WORKING_ROLES, UnitRole
+from agencies.selectors import has_role, unit_ids_for
+from cases.choices import CaseStatus, TransferStatus
 from tracker.exceptions import NotPermitted
 
 
@@ -25,8 +25,6 @@ def require_case_worker(user, case) -> None:
 
 def sees_whole_unit(user, unit_id: int) -> bool:
     """Whether ``user`` sees every case of the unit, not only those their agency takes part in."""
-    from cases.selectors import UNIT_WIDE_ROLES
-
     return user.is_superuser or has_role(user, unit_id, *UNIT_WIDE_ROLES)
 
 
@@ -64,8 +62,6 @@ def require_unit_worker(user, unit_id: int) -> None:
 
 def may_register_cases(user) -> bool:
     """Whether ``user`` works in any unit (where they register cases and triage tips)."""
-    from agencies.selectors import unit_ids_for
-
     return user.is_superuser or bool(unit_ids_for(user, WORKING_ROLES))
 
 
@@ -89,6 +85,4 @@ def transitions_for(user, case) -> tuple[str, ...]:
 
 def may_decide_transfer(user, transfer) -> bool:
     """The receiving unit's coordinators accept or refuse a transfer while it is pending."""
-    from cases.choices import TransferStatus
-
     return transfer.status == TransferStatus.PENDING and is_coordinator_of(user, transfer.to_unit_id)

@@ -4,8 +4,8 @@ from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper,
 from django.db.models import Case as SqlCase
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
-from agencies.choices import WORKING_ROLES, UnitRole, UserKind
-from agencies.models import UnitMembership, User
+from agencies.choices import UNIT_WIDE_ROLES, WORKING_ROLES, UnitRole, UserKind
+from agencies.models import RegionalUnit, UnitMembership, User
 from agencies.selectors import unit_ids_for
 from cases.choices import TransferStatus, Visibility
 from cases.models import (
@@ -19,11 +19,14 @@ from cases.models import (
     Task,
     Tip,
 )
+from cases.permissions import can_work_on_case
+from tracker.hooks import Hook
 from tracker.models import AuditEntry
 
-# Coordinators, analysts and auditors see the whole caseload of their unit; case
-# officers see the cases their agency takes part in.
-UNIT_WIDE_ROLES = (UnitRole.COORDINATOR, UnitRole.ANALYST, UnitRole.AUDITOR)
+# What the apps built on cases did on one case (controls, referrals), for the case page's work
+# section: each registers handler(user=, case=) -> template context in its AppConfig.ready(),
+# since cases imports none of them.
+case_related_work = Hook("work on a case")
 
 
 def case_visibility_q(user, prefix: str = "") -> Q:
@@ -128,8 +131,6 @@ def case_workers(case):
 
 def assignable_officers(user, case):
     """Whom ``user`` may put on ``case`` now (permissions.may_assign, for every candidate at once)."""
-    from cases.permissions import can_work_on_case
-
     if not can_work_on_case(user, case):
         return User.objects.none()
     qs = case_workers(case).exclude(case_assignments__case=case)
@@ -218,8 +219,6 @@ def case_history(case):
 
 def units_for_new_cases(user):
     """The units where ``user`` may register a case or triage a tip (permissions.is_unit_worker)."""
-    from agencies.models import RegionalUnit
-
     units = RegionalUnit.objects.filter(is_active=True).order_by("name")
     return units if user.is_superuser else units.filter(pk__in=unit_ids_for(user, WORKING_ROLES))
 

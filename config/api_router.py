@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from agencies.api.views import AgencyViewSet, ContactPointViewSet, UnitViewSet
+from audit_trail.api import AuditEntryViewSet
 from cases.api.intake import TipViewSet, TransferViewSet
 from cases.api.nested import (
     CaseAssigneeViewSet,
@@ -14,12 +15,11 @@ from cases.api.nested import (
     CaseTaskViewSet,
 )
 from cases.api.views import CaseViewSet, OrganisationViewSet, PersonViewSet
+from controls.api.views import ControlFindingViewSet, ControlParticipantViewSet, ControlViewSet
+from notifications.api.views import DeliveryViewSet, NotificationViewSet, SubscriptionViewSet
+from referrals.api.views import ReferralViewSet
 from tracker.api.routes import require_declared_scopes
-from tracker.api.views import EventFeedView, SubscriptionViewSet
-from tracker.audit_trail.api import AuditEntryViewSet
-from tracker.controls.api.views import ControlFindingViewSet, ControlParticipantViewSet, ControlViewSet
-from tracker.notifications.api.views import DeliveryViewSet, NotificationViewSet
-from tracker.referrals.api.views import ReferralViewSet
+from tracker.api.views import EventFeedView
 
 
 @method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")

@@ -13,8 +13,8 @@ def create_cases(username: str, count: int) -> list[str]:
 
 def book_officer(actor_username: str, control_id: str, officer_username: str) -> str:
     from agencies.models import User
-    from tracker.controls import services
-    from tracker.controls.models import JointControl
+    from controls import services
+    from controls.models import JointControl
 
     actor = User.objects.get(username=actor_username)
     booking = services.control_book_officer(

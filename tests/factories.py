@@ -32,21 +32,22 @@ from cases.models import (
     Task,
     Tip,
 )
-from tracker import webhooks
-from tracker.api.scopes import SCOPES
-from tracker.controls import services as control_services
-from tracker.controls.choices import ControlStatus
-from tracker.controls.models import CalendarFeed, ControlOfficer, ControlSite, Finding, JointControl
-from tracker.models import AuditEntry, Event, IdempotencyRecord, WebhookSubscription
-from tracker.notifications.models import (
+from controls import services as control_services
+from controls.choices import ControlStatus
+from controls.models import CalendarFeed, ControlOfficer, ControlSite, Finding, JointControl
+from notifications import webhooks
+from notifications.models import (
     DeliveryAttempt,
     Notification,
     NotificationPreference,
     SentReminder,
     WebhookDelivery,
+    WebhookSubscription,
 )
-from tracker.referrals import services as referral_services
-from tracker.referrals.models import Referral
+from referrals import services as referral_services
+from referrals.models import Referral
+from tracker.api.scopes import SCOPES
+from tracker.models import AuditEntry, Event, IdempotencyRecord
 
 
 class UserFactory(factory.django.DjangoModelFactory):

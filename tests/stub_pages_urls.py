@@ -17,6 +17,6 @@ urlpatterns = [
     path("cases/", detail("cases")),
     path("controls/", detail("controls")),
     path("referrals/", detail("referrals")),
-    path("notifications/", include("tracker.notifications.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("web.urls")),
 ]

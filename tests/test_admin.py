@@ -2,7 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from tracker import demo
+from demo import dataset as demo
 
 pytestmark = pytest.mark.django_db
 

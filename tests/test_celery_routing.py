@@ -56,7 +56,7 @@ def test_a_route_to_a_queue_nobody_declared_fails_at_send_instead_of_waiting_for
 
 
 def test_make_run_s_single_worker_consumes_every_queue():
-    from tracker.management.commands.run_all import child_commands
+    from demo.management.commands.run_all import child_commands
 
     worker = child_commands("127.0.0.1:8000")["worker"]
     assert worker[worker.index("-Q") + 1].split(",") == list(settings.TASK_QUEUE_NAMES)

@@ -1,7 +1,7 @@
 from cases.models import Case, CaseSubject
-from tracker import demo
-from tracker.controls.models import Finding, JointControl
-from tracker.referrals.models import Referral
+from controls.models import Finding, JointControl
+from demo import dataset as demo
+from referrals.models import Referral
 
 
 def counts():

@@ -5,8 +5,8 @@ import pytest
 from django.apps import apps
 
 from cases.models import Attachment
+from controls.models import ControlSite
 from tests import factories
-from tracker.controls.models import ControlSite
 from tracker.models import AuditEntry, AuditSeal
 
 APPS = ("agencies", "cases", "controls", "referrals", "notifications", "tracker")

@@ -14,10 +14,10 @@ import pytest
 from django.conf import settings
 
 from agencies.services import api_key_create
+from notifications.models import Notification
 from tests.processes import database_url
 from tests.test_settings_and_deployment import AUDIT_FILES, GOOD_KEY
 from tracker.audit_chain.checkpoints import ensure_signing_key
-from tracker.notifications.models import Notification
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,7 +116,7 @@ def stop_cleanly(process: subprocess.Popen, timeout: float = 30) -> int | None:
 @pytest.mark.django_db(transaction=True)
 def test_the_production_topology_serves_runs_tasks_schedules_and_stops_cleanly(tmp_path, alice, bob, osl):
     from config.celery_app import app
-    from tracker.notifications import wakeup
+    from notifications import wakeup
 
     app.control.purge()  # what earlier tests left queued
     wakeup.clear()

@@ -9,6 +9,7 @@ the admin reaches through actions.
 from django.contrib import admin, messages
 from django.forms.models import model_to_dict
 
+from agencies.selectors import unit_ids_for
 from tracker import audit
 from tracker.exceptions import ApplicationError
 
@@ -55,8 +56,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     visible_to = None
 
     def _may_view(self, request) -> bool:
-        from agencies.selectors import unit_ids_for
-
         user = request.user
         return user.is_active and (user.is_superuser or (self.visible_to is not None and bool(unit_ids_for(user))))
 

@@ -12,7 +12,12 @@ from typing import Any
 from django.db import models, transaction
 
 from tracker import context
+from tracker.hooks import Hook
 from tracker.models import AuditEntry, Event
+
+# Runs with each emitted event's id once its transaction commits. The kernel hands events to
+# no broker itself: notifications registers its dispatch wake-up here (NotificationsConfig.ready).
+event_committed = Hook("event committed")
 
 
 def _jsonable(value: Any) -> Any:
@@ -202,6 +207,4 @@ def emit(
 
 
 def _hand_to_broker(event_id: int) -> None:
-    from tracker.notifications import wakeup
-
-    wakeup.request(event_id)
+    event_committed(event_id)

@@ -8,9 +8,9 @@ from django.db import connections, router
 from django.db.models import F, Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 
-from agencies.choices import UnitRole
+from agencies.choices import UNIT_WIDE_ROLES, UnitRole
+from agencies.models import NationalContactPoint, UnitMembership
 from agencies.selectors import unit_ids_for
-from cases.selectors import UNIT_WIDE_ROLES
 from tracker.models import Event
 
 
@@ -38,8 +38,6 @@ def _desks(user) -> set[str]:
 
 def load_scopes(users) -> None:
     """Load the memberships and desks of many users in two queries, for event_visible_to()."""
-    from agencies.models import NationalContactPoint, UnitMembership
-
     by_id = {user.pk: user for user in users}
     for user in by_id.values():
         user.__dict__["_unit_roles"], user.__dict__["_desks"] = {}, set()

@@ -1,7 +1,10 @@
 import re
 import uuid
 
+from django.core.exceptions import BadRequest
+
 from tracker import context
+from tracker.api.errors import bad_request
 
 CLIENT_REQUEST_ID_MAX = 64
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:/+=@-]")
@@ -50,9 +53,6 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.core.exceptions import BadRequest
-
-        from tracker.api.errors import bad_request
 
         where = self._nul_in(request)
         if where:

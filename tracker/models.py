@@ -140,29 +140,3 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}:{self.key}"
-
-
-class WebhookSubscription(UUIDModel, TimeStampedModel):
-    """An agency system's request to be told of events, signed per Standard Webhooks."""
-
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_subscriptions")
-    url = models.URLField(max_length=500)
-    event_types = ArrayField(models.CharField(max_length=64), default=list, blank=True, help_text="Empty: all types")
-    secret_encrypted = models.TextField(editable=False)
-    description = models.CharField(max_length=200, blank=True)
-    is_active = models.BooleanField(default=True)
-    disabled_reason = models.CharField(max_length=200, blank=True)
-    # Set by a failed delivery: until then nothing is sent to this subscription, and new
-    # deliveries join the wait. Once it passes, one task drains the waiting deliveries in
-    # event order (the first is the probe) and clears it when none is left.
-    backoff_until = models.DateTimeField(null=True, blank=True)
-    failures = models.PositiveIntegerField(default=0, help_text="Failed attempts in a row: the backoff step.")
-
-    class Meta:
-        ordering = ["created_at"]
-
-    def __str__(self) -> str:
-        return self.url
-
-    def wants(self, event_type: str) -> bool:
-        return not self.event_types or event_type in self.event_types

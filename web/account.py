@@ -22,7 +22,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from agencies import services, twofactor
 from tracker import audit
 from tracker.exceptions import DomainValidationError
-from web.forms import Form, LoginForm
+from tracker.forms import Form
+from web.forms import LoginForm
 from web.security import ENROL, SECOND_FACTOR, VERIFY
 
 PENDING_DEVICE = "auth.pending_device"

@@ -3,7 +3,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from tracker.notifications.selectors import unread_count
+from notifications.selectors import unread_count
 
 # The main menu: (url name, label). An entry shows once its page exists (its url name
 # resolves); a page that is not for everyone answers 404 to those it is not for.
@@ -22,9 +22,9 @@ MENU = [
 # reads what is cached on the user object (memberships, desks), so the whole menu costs at
 # most one query per kind of fact, never one per entry.
 MENU_AUDIENCE = {
-    "referrals:list": "tracker.referrals.selectors.is_unit_member",
-    "referrals:desk": "tracker.referrals.selectors.is_desk_officer",
-    "audit_trail:search": "tracker.audit_trail.selectors.is_auditor",
+    "referrals:list": "referrals.selectors.is_unit_member",
+    "referrals:desk": "referrals.selectors.is_desk_officer",
+    "audit_trail:search": "audit_trail.selectors.is_auditor",
 }
 
 

@@ -13,11 +13,11 @@ from agencies.selectors import unit_ids_for
 from cases.choices import CaseStatus, TaskStatus
 from cases.models import Case, CaseAssignment
 from cases.selectors import cases_visible_to, tasks_visible_to
-from tracker.controls.choices import BOOKING_STATES
-from tracker.controls.models import ControlOfficer
-from tracker.controls.selectors import controls_visible_to
-from tracker.referrals.choices import ReferralStatus
-from tracker.referrals.selectors import referrals_visible_to
+from controls.choices import BOOKING_STATES
+from controls.models import ControlOfficer
+from controls.selectors import controls_visible_to
+from referrals.choices import ReferralStatus
+from referrals.selectors import referrals_visible_to
 
 # What a contact point's desk still has to do: acknowledge, decide, close.
 DESK_PENDING = (ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED, ReferralStatus.ACCEPTED)

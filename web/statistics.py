@@ -22,9 +22,9 @@ from cases import nace
 from cases.choices import CaseStatus
 from cases.models import Case
 from cases.selectors import case_visibility_q
-from tracker.controls.choices import ControlStatus
-from tracker.controls.models import Finding, JointControl
-from tracker.controls.selectors import controls_visible_to
+from controls.choices import ControlStatus
+from controls.models import Finding, JointControl
+from controls.selectors import controls_visible_to
 
 # A control counts as carried out once it is completed (and still when followed up).
 CARRIED_OUT = (ControlStatus.COMPLETED, ControlStatus.FOLLOWED_UP)

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agencies import services as agency_services
 from cases import nace
+from notifications.presentation import present
+from notifications.selectors import notifications_for
+from referrals import selectors as referral_selectors
 from tracker.audit import record_access
 from tracker.db_routing import use_replica
 from tracker.exceptions import DomainValidationError
-from tracker.notifications.presentation import present
-from tracker.notifications.selectors import notifications_for
-from tracker.referrals import selectors as referral_selectors
 from web import exports, selectors
 from web.forms import StatisticsForm
 from web.search import search as run_search

@@ -5,7 +5,7 @@ assignment and ran DRF's per-field ``to_representation`` on each (about three qu
 page's time in the profile of issue 12). Here the same JSON comes from ``.values()`` rows and one
 set-based query per relation: the cases (with their unit's and lead agency's codes joined), the
 participating agencies' codes, the assignments. ``CaseSerializer`` stays the schema's description
-of the response, and ``tests/api/test_case_reads.py`` holds the two equal on varied cases.
+of the response, and ``tests/cases/test_case_reads.py`` holds the two equal on varied cases.
 A case's subjects alike: ``CaseSubjectSerializer`` describes them, one query of rows (the
 organisation or person joined) builds them.
 """

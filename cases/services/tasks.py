@@ -8,6 +8,7 @@ from django.utils import timezone
 from cases import choices as c
 from cases.models import Case, Task
 from cases.permissions import require_case_worker
+from cases.selectors import cases_visible_to
 from tracker import audit
 from tracker.exceptions import DomainValidationError, InvalidTransition
 from tracker.services import clean, lock
@@ -28,8 +29,6 @@ def _task_payload(task: Task) -> dict:
 
 
 def _check_assignee(case: Case, assignee) -> None:
-    from cases.selectors import cases_visible_to
-
     if assignee is not None and not cases_visible_to(assignee).filter(pk=case.pk).exists():
         raise DomainValidationError.for_field("assignee", "This user cannot see the case, so cannot be assigned to it.")
 

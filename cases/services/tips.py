@@ -9,6 +9,7 @@ from agencies.models import RegionalUnit
 from cases import choices as c
 from cases.models import Case, Tip
 from cases.permissions import require_case_worker, require_unit_worker
+from cases.selectors import cases_visible_to
 from cases.services.cases import case_create
 from cases.services.core import journal_system
 from tracker import audit
@@ -73,7 +74,6 @@ def tip_promote(*, actor, tip: Tip, **case_fields) -> Case:
 @transaction.atomic
 def tip_merge(*, actor, tip: Tip, case: Case) -> Tip:
     tip = _triage(tip, actor)
-    from cases.selectors import cases_visible_to
 
     # A case the actor may not see answers as one of another unit: existence is not told.
     if case.unit_id != tip.unit_id or not cases_visible_to(actor).filter(pk=case.pk).exists():

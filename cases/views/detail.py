@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import choices as c
 from cases import forms as f
 from cases.attachments import attachment_response
-from cases.history import case_history_lines
+from cases.history import FIELD_LABELS, case_history_lines, display_value
 from cases.identity import parse_identity_number, validate_organisation_number
 from cases.messages import for_people, validation_messages
 from cases.selectors import (
@@ -103,8 +103,6 @@ def case_edit(request, pk):
 
 
 def _what_changed(loaded: dict, now: dict) -> list[dict]:
-    from cases.history import FIELD_LABELS, display_value
-
     return [
         {
             "label": FIELD_LABELS[field],

@@ -19,7 +19,14 @@ from cases import services as case_services
 from cases.history import case_history_lines
 from cases.messages import system_record
 from cases.permissions import can_work_on_case, may_assign, may_decide_transfer, transitions_for
-from cases.selectors import assignable_officers, case_history, case_viewers, cases_visible_to, journal_timeline
+from cases.selectors import (
+    assignable_officers,
+    case_history,
+    case_related_work,
+    case_viewers,
+    cases_visible_to,
+    journal_timeline,
+)
 from tracker.access_audit import record_read
 from tracker.exceptions import ApplicationError
 
@@ -170,13 +177,10 @@ class CasePage:
         }
 
     def work(self) -> dict:
-        from tracker.controls.selectors import controls_visible_to
-        from tracker.referrals.selectors import referrals_visible_to
-
-        return {
-            "controls": list(controls_visible_to(self.user).filter(cases=self.case).order_by("-starts_at")),
-            "referrals": list(referrals_visible_to(self.user).filter(case=self.case).order_by("-created_at")),
-        }
+        context = {}
+        for part in case_related_work(user=self.user, case=self.case):
+            context.update(part)
+        return context
 
     def transfers(self) -> dict:
         transfers = list(self.case.transfers.select_related("from_unit", "to_unit", "requested_by"))

@@ -35,10 +35,11 @@ INSTALLED_APPS = [
     "tracker",
     "agencies",
     "cases",
-    "tracker.controls",
-    "tracker.referrals",
-    "tracker.notifications",
-    "tracker.audit_trail",
+    "controls",
+    "referrals",
+    "notifications",
+    "audit_trail",
+    "demo",
     "web",
 ]
 
@@ -188,7 +189,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-FORM_RENDERER = "web.forms.FormRenderer"
+FORM_RENDERER = "tracker.forms.FormRenderer"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -410,7 +411,7 @@ AUDIT_CHECKPOINT_STORE = env.str("AUDIT_CHECKPOINT_STORE", default="tracker.audi
 OUTBOX_SWEEP_AFTER = timedelta(seconds=env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=30))
 # Fan-out works in batches: events claimed per dispatch transaction, deliveries per task.
 DISPATCH_BATCH_SIZE = env.int("DISPATCH_BATCH_SIZE", default=100)
-DISPATCH_WAKEUP_TTL = env.int("DISPATCH_WAKEUP_TTL", default=15)  # tracker/notifications/wakeup.py
+DISPATCH_WAKEUP_TTL = env.int("DISPATCH_WAKEUP_TTL", default=15)  # notifications/wakeup.py
 WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=50)
 WEBHOOK_BATCH_SECONDS = env.float("WEBHOOK_BATCH_SECONDS", default=20.0)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
@@ -418,7 +419,7 @@ WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.
 WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
 WEBHOOK_RETRY_WINDOW = timedelta(seconds=env.int("WEBHOOK_RETRY_WINDOW_SECONDS", default=26 * 3600))
 WEBHOOK_DISABLE_AFTER_DEAD = env.int("WEBHOOK_DISABLE_AFTER_DEAD", default=3)
-# Webhooks go to public addresses over https only (tracker/notifications/egress.py). Development
+# Webhooks go to public addresses over https only (notifications/egress.py). Development
 # and the tests, whose receivers listen on loopback, allow private addresses and plain http
 # (config/settings/local.py); production refuses to start with either.
 WEBHOOK_ALLOW_PRIVATE = strict_bool("WEBHOOK_ALLOW_PRIVATE", False)
@@ -473,8 +474,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.choices.CaseStatus",
-        "ControlStatusEnum": "tracker.controls.choices.ControlStatus",
-        "ReferralStatusEnum": "tracker.referrals.choices.ReferralStatus",
+        "ControlStatusEnum": "controls.choices.ControlStatus",
+        "ReferralStatusEnum": "referrals.choices.ReferralStatus",
         "PriorityEnum": "cases.choices.Priority",
         "OffenceEnum": "cases.choices.OffenceCategory",
         "ReferralCategoryEnum": "agencies.choices.ReferralTopic",

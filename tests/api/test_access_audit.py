@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
-from tests.api.conftest import client_for
+from controls import services as control_services
+from tests.conftest import client_for
 from tests.controls.scenario import oslo_case, plan
 from tests.factories import identity_number
-from tracker.controls import services as control_services
 from tracker.models import AuditEntry
 from tracker.redis_outage import breaker
 

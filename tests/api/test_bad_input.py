@@ -12,8 +12,8 @@ from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from tests.api.conftest import NEW_CASE, client_for
 from tests.api.test_pagination import LISTS, url_for, world  # noqa: F401  (world: a fixture)
+from tests.conftest import NEW_CASE, client_for
 from tracker.api.base import CURSOR_SALT
 
 SCHEMA = SchemaGenerator().get_schema(request=None, public=True)

@@ -1,5 +1,5 @@
 """The control and referral lists and details, and the change feed's pages, built from rows
-(tracker.controls.api.reads, tracker.referrals.api.reads, tracker.api.feed_reads) say exactly what
+(controls.api.reads, referrals.api.reads, tracker.api.feed_reads) say exactly what
 their serializers say, which stay the schema's description of them."""
 
 import datetime
@@ -10,22 +10,22 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from cases import services as case_services
-from tests.api.conftest import client_for
+from controls import services as control_services
+from controls.api import reads as control_reads
+from controls.api.serializers import ControlSerializer
+from controls.choices import ControlStatus
+from controls.models import ControlOfficer, JointControl
+from referrals import services as referral_services
+from referrals.api import reads as referral_reads
+from referrals.api.serializers import ReferralSerializer
+from referrals.choices import ReferralStatus
+from referrals.models import Referral
+from tests.conftest import client_for
 from tests.factories import CaseSubjectFactory, OrganisationFactory, PersonFactory, case_kwargs, officer
 from tracker import events
 from tracker.api import feed_reads
 from tracker.api.views import EventSerializer
-from tracker.controls import services as control_services
-from tracker.controls.api import reads as control_reads
-from tracker.controls.api.serializers import ControlSerializer
-from tracker.controls.choices import ControlStatus
-from tracker.controls.models import ControlOfficer, JointControl
 from tracker.models import Event
-from tracker.referrals import services as referral_services
-from tracker.referrals.api import reads as referral_reads
-from tracker.referrals.api.serializers import ReferralSerializer
-from tracker.referrals.choices import ReferralStatus
-from tracker.referrals.models import Referral
 
 # The path of each status from planned, and what each step needs.
 CONTROL_PATHS = {

@@ -11,12 +11,12 @@ from django.core import mail
 from django.db import transaction
 
 from agencies.models import User
+from notifications import emails
+from notifications.choices import EmailFrequency
+from notifications.models import Notification, NotificationPreference
+from notifications.services import webhook_body
 from tests.api.test_scoping_sweep import ROUTES, _operations, build_world, filters_for, url_for
 from tracker.models import Event
-from tracker.notifications import emails
-from tracker.notifications.choices import EmailFrequency
-from tracker.notifications.models import Notification, NotificationPreference
-from tracker.notifications.services import webhook_body
 
 GET_ROUTES = [r for r in ROUTES if "GET" in r.methods() and not r.is_public]
 READERS = ("person", "key without identity:read")

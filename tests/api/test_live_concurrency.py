@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from cases.models import Case
-from tests.api.conftest import NEW_CASE
+from tests.conftest import NEW_CASE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

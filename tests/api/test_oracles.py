@@ -18,10 +18,10 @@ from django.test.utils import CaptureQueriesContext
 from agencies.models import UnitMembership
 from cases import services as case_services
 from cases.models import Case, Organisation, Person
-from tests.api.conftest import NEW_CASE
-from tests.api.test_controls_referrals_api import CONTROL
+from controls import services as control_services
+from tests.conftest import NEW_CASE
+from tests.controls.test_controls_api import CONTROL
 from tests.factories import case_kwargs, identity_number, officer, organisation_number
-from tracker.controls import services as control_services
 from tracker.exceptions import DomainValidationError
 
 BIRTH = datetime.date(1988, 4, 12)

@@ -23,12 +23,12 @@ from rest_framework.test import APIClient
 from agencies.models import Agency, NationalContactPoint, RegionalUnit, SanctionKind, User
 from cases import services as case_services
 from cases.models import Case, CaseSubject, CaseTransfer, JournalEntry, Organisation, Person, Task, Tip
+from controls.models import ControlOfficer, Finding, JointControl
+from notifications.models import Notification, WebhookDelivery, WebhookSubscription
+from referrals.models import Referral
 from tests.factories import case_kwargs, officer
 from tracker.api.base import CURSOR_SALT
-from tracker.controls.models import ControlOfficer, Finding, JointControl
-from tracker.models import AuditEntry, Event, WebhookSubscription
-from tracker.notifications.models import Notification, WebhookDelivery
-from tracker.referrals.models import Referral
+from tracker.models import AuditEntry, Event
 
 ROWS = 10
 PAGE = 3

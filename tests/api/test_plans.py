@@ -45,7 +45,7 @@ def test_a_later_page_of_cases_asks_for_the_rows_beyond_its_cursor_as_a_row_comp
     """Which index serves it depends on the data (the unit's, at this size); the form is what
     lets PostgreSQL start `cases_case_created_at` at the cursor on the national dataset
     (0.2 ms against 699 ms for the 20,000th page, docs/benchmarks.md)."""
-    from tests.api.conftest import NEW_CASE
+    from tests.conftest import NEW_CASE
 
     labour_api.post("/api/v1/cases/", NEW_CASE, format="json")
     first = labour_api.get("/api/v1/cases/", {"page_size": 1}).json()

@@ -5,10 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.api.conftest import NEW_CASE, client_for
-from tests.api.test_controls_referrals_api import CONTROL
+from demo import dataset as demo
+from tests.conftest import NEW_CASE, client_for
+from tests.controls.test_controls_api import CONTROL
 from tests.factories import NationalContactPointFactory, officer, organisation_number
-from tracker import demo
 
 MANY = 3  # rows each list has at least, so that a query per row would show
 

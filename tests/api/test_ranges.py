@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import Case, Person, Task, Tip
-from tests.api.conftest import NEW_CASE
-from tests.api.test_cases_api import assert_problem
-from tests.api.test_controls_referrals_api import CONTROL
+from controls.models import Finding, JointControl
+from tests.cases.test_cases_api import assert_problem
+from tests.conftest import NEW_CASE
+from tests.controls.test_controls_api import CONTROL
 from tests.factories import identity_number
-from tracker.controls.models import Finding, JointControl
 from tracker.exceptions import DomainValidationError
 from tracker.models import AuditEntry, Event
 

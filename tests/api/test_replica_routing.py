@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import services as cases
 from cases.models import Case
-from tests.api.conftest import NEW_CASE
+from tests.conftest import NEW_CASE
 from tests.factories import case_kwargs
 from tracker import events
 from tracker.db_routing import read_alias, use_replica

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.api.conftest import NEW_CASE
+from tests.conftest import NEW_CASE
 from tracker.models import AuditEntry
 
 

@@ -17,7 +17,7 @@ from rest_framework.routers import DefaultRouter
 
 from agencies.models import ApiKey
 from cases.models import Task
-from tests.api.conftest import NEW_CASE, client_for
+from tests.conftest import NEW_CASE, client_for
 from tracker.api.base import TrackerViewSet
 from tracker.api.routes import api_routes, require_declared_scopes, undeclared_scopes
 from tracker.api.scopes import REFERENCE_DATA, SCOPES, ScopeNotDeclared, required_scope

@@ -46,18 +46,18 @@ from cases.models import (
     Task,
     Tip,
 )
-from tests.api.conftest import NEW_CASE, client_for
-from tests.api.test_controls_referrals_api import CONTROL
+from controls.models import ControlOfficer, Finding, JointControl
+from notifications import services as notification_services
+from notifications import webhooks
+from notifications.choices import DeliveryStatus
+from notifications.models import Notification, NotificationPreference, WebhookDelivery, WebhookSubscription
+from referrals.models import Referral
+from tests.conftest import NEW_CASE, client_for
+from tests.controls.test_controls_api import CONTROL
 from tests.factories import UserFactory, identity_number, officer
-from tracker import webhooks
 from tracker.api.routes import Route, api_routes
 from tracker.api.scopes import SCOPES, required_scope
-from tracker.controls.models import ControlOfficer, Finding, JointControl
-from tracker.models import Event, WebhookSubscription
-from tracker.notifications import services as notification_services
-from tracker.notifications.choices import DeliveryStatus
-from tracker.notifications.models import Notification, NotificationPreference, WebhookDelivery
-from tracker.referrals.models import Referral
+from tracker.models import Event
 
 MARK = "Zq7Home"  # in every home object's text: no outsider's answer may contain it
 ORGANISATION_NUMBER = "988077917"
@@ -599,7 +599,7 @@ def read_scope_of(event_type: str) -> str:
     """The scope a key needs to read what an event carries: the deliveries' own rule."""
     scope = webhooks.read_scope(event_type)
     if scope is None:
-        pytest.fail(f"No read scope is known for '{event_type}' events (tracker.webhooks.read_scope)")
+        pytest.fail(f"No read scope is known for '{event_type}' events (notifications.webhooks.read_scope)")
     return scope
 
 

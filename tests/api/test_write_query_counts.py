@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.api.conftest import NEW_CASE
+from tests.conftest import NEW_CASE
 
 
 def names(queries) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case
-from tracker import demo
+from demo import dataset as demo
 from tracker.models import AuditEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,10 +10,10 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from agencies.models import SanctionKind
+from controls import services
+from controls.choices import ControlStatus
+from controls.models import ControlOfficer, Finding, JointControl
 from tests.controls.scenario import ORG_NUMBER, day_after_tomorrow, oslo_case, plan
-from tracker.controls import services
-from tracker.controls.choices import ControlStatus
-from tracker.controls.models import ControlOfficer, Finding, JointControl
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

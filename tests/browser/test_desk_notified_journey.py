@@ -9,11 +9,11 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from notifications.models import Notification
+from referrals.models import Referral
 from tests.browser.conftest import Journey
 from tests.browser.test_referrals_journey import SUMMARY, case_with_subjects  # noqa: F401  (a fixture)
 from tests.notifications.conftest import worker  # noqa: F401  (a fixture: the real worker)
-from tracker.notifications.models import Notification
-from tracker.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

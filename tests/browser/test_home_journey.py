@@ -8,9 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from notifications.choices import EmailFrequency
+from notifications.models import Notification, NotificationPreference
 from tests.web.conftest import make_work
-from tracker.notifications.choices import EmailFrequency
-from tracker.notifications.models import Notification, NotificationPreference
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,10 +13,10 @@ from playwright.sync_api import expect
 
 from cases import services as case_services
 from cases.choices import LegalBasis, SubjectRole
+from referrals import services
+from referrals.choices import ReferralStatus
+from referrals.models import Referral
 from tests.factories import case_kwargs
-from tracker.referrals import services
-from tracker.referrals.choices import ReferralStatus
-from tracker.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

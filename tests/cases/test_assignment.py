@@ -5,12 +5,12 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import CaseAssignment, JournalEntry
-from tests.api.conftest import client_for, make_key  # noqa: F401  (shared fixture)
+from notifications import services as notifications
+from notifications.models import Notification
+from tests.conftest import client_for
 from tests.factories import case_kwargs, officer
 from tracker.exceptions import Conflict, DomainValidationError, NotPermitted
 from tracker.models import AuditEntry, Event
-from tracker.notifications import services as notifications
-from tracker.notifications.models import Notification
 
 
 def client(user) -> APIClient:

@@ -15,9 +15,9 @@ from agencies.choices import UnitRole
 from cases import services
 from cases.choices import CaseStatus, LegalBasis, SubjectRole, TaskStatus, Visibility
 from cases.models import Case, CaseAssignment, CaseSubject, JournalEntry, Organisation, Person, Task
+from controls import services as control_services
+from referrals import services as referral_services
 from tests.factories import case_kwargs, identity_number, officer, organisation_number
-from tracker.controls import services as control_services
-from tracker.referrals import services as referral_services
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

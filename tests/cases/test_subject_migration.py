@@ -70,8 +70,8 @@ def test_shared_subjects_are_split_per_case_and_references_follow_the_unit():
 
     from cases.models import CaseSubject as NewSubject
     from cases.models import Person as NewPerson
-    from tracker.controls.models import Finding as NewFinding
-    from tracker.controls.models import JointControl as NewControl
+    from controls.models import Finding as NewFinding
+    from controls.models import JointControl as NewControl
 
     copies = NewPerson.objects.filter(name="Shared")
     assert sorted(p.case_id for p in copies) == sorted([oslo_1.pk, oslo_2.pk, bergen.pk])

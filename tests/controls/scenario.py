@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.choices import SubjectRole
+from controls import services
 from tests.factories import case_kwargs
-from tracker.controls import services
 
 ORG_NUMBER = "974760673"
 

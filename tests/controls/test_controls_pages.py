@@ -12,11 +12,11 @@ from icalendar import Calendar
 
 from agencies.choices import UnitRole
 from agencies.models import Agency, SanctionKind, UnitMembership
+from controls import services
+from controls.choices import ControlStatus
+from controls.models import CalendarFeed, ControlOfficer, Finding, JointControl
 from tests.controls.scenario import ORG_NUMBER, day_after_tomorrow, oslo_case, plan
 from tests.factories import officer
-from tracker.controls import services
-from tracker.controls.choices import ControlStatus
-from tracker.controls.models import CalendarFeed, ControlOfficer, Finding, JointControl
 
 LIST = reverse("controls:list")
 PLAN = reverse("controls:plan")

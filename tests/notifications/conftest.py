@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.api.conftest import make_key  # noqa: F401  (shared fixture)
+from tests.conftest import make_key  # noqa: F401  (shared fixture)
 from tests.processes import database_url
 from tests.web.conftest import page_client, work_of  # noqa: F401  (shared fixtures)
 
@@ -74,7 +74,7 @@ class Worker:
 
 def run_worker(log_path: Path, **overrides: str):
     from config.celery_app import app
-    from tracker.notifications import wakeup
+    from notifications import wakeup
 
     app.control.purge()  # messages left by earlier tests' commits
     wakeup.clear()  # and the flag of a dispatch task purged with them

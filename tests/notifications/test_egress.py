@@ -7,16 +7,15 @@ import pytest
 from django.test import override_settings
 
 from cases import services as cases
-from tests.api.conftest import client_for
-from tests.api.test_cases_api import assert_problem
+from notifications import egress, services
+from notifications.models import DeliveryAttempt, WebhookDelivery, WebhookSubscription
+from tests.cases.test_cases_api import assert_problem
+from tests.conftest import client_for
 from tests.factories import case_kwargs
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import last_event, subscribe, system
 from tests.test_settings_and_deployment import GOOD_KEY, import_settings
 from tracker.exceptions import DomainValidationError
-from tracker.models import WebhookSubscription
-from tracker.notifications import egress, services
-from tracker.notifications.models import DeliveryAttempt, WebhookDelivery
 
 PRODUCTION = override_settings(WEBHOOK_ALLOW_PRIVATE=False, WEBHOOK_ALLOW_HTTP=False)
 

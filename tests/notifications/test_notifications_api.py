@@ -7,13 +7,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases import services as cases
-from tests.api.conftest import client_for
+from notifications import services, wakeup
+from notifications.choices import DeliveryStatus, EmailFrequency
+from notifications.models import Notification, NotificationPreference, WebhookDelivery
+from tests.conftest import client_for
 from tests.factories import case_kwargs, officer
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import delivery_ids, last_event, subscribe, system, wait_is_over
-from tracker.notifications import services, wakeup
-from tracker.notifications.choices import DeliveryStatus, EmailFrequency
-from tracker.notifications.models import Notification, NotificationPreference, WebhookDelivery
 
 
 def test_a_service_hands_its_event_to_the_broker_on_commit(alice, osl, django_capture_on_commit_callbacks):
@@ -155,7 +155,7 @@ def test_overdue_deliveries_are_queued_again_in_batches_per_subscription(alice, 
 
 def test_a_backoff_whose_drain_was_lost_is_drained_by_the_sweeper(alice, osl, settings):
     from config.celery_app import app
-    from tracker.models import WebhookSubscription
+    from notifications.models import WebhookSubscription
 
     settings.OUTBOX_SWEEP_AFTER = datetime.timedelta(0)
     sub, _ = subscribe(system(), "https://a.example/hook", ["case.created"])

@@ -6,9 +6,9 @@ import re
 import pytest
 
 from agencies.models import UnitMembership
+from notifications.choices import EmailFrequency
+from notifications.models import Notification, NotificationPreference
 from tracker.models import AuditEntry
-from tracker.notifications.choices import EmailFrequency
-from tracker.notifications.models import Notification, NotificationPreference
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 

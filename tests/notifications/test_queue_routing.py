@@ -7,11 +7,11 @@ import time
 import pytest
 
 from cases import services as cases
+from notifications.models import Notification
 from tests.factories import case_kwargs
 from tests.notifications.conftest import Worker
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import subscribe, system
-from tracker.notifications.models import Notification
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.live]
 
@@ -21,7 +21,7 @@ HOLD_SECONDS = 15  # each receiver stalls its first request this long
 @pytest.fixture
 def split_workers(transactional_db, tmp_path):
     from config.celery_app import app
-    from tracker.notifications import wakeup
+    from notifications import wakeup
 
     app.control.purge()
     wakeup.clear()

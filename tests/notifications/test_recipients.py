@@ -13,16 +13,15 @@ from agencies.models import SanctionKind
 from cases import services as cases
 from cases.choices import Visibility
 from cases.models import CaseTransfer
+from controls import services as controls
+from notifications import reminders, services, webhooks
+from notifications.models import Notification
+from notifications.selectors import notifications_for, unread_count
+from referrals import services as referrals
+from referrals.models import Referral
 from tests.factories import case_kwargs, officer
-from tracker import webhooks
-from tracker.controls import services as controls
 from tracker.events import event_visibility_q
 from tracker.models import Event
-from tracker.notifications import reminders, services
-from tracker.notifications.models import Notification
-from tracker.notifications.selectors import notifications_for, unread_count
-from tracker.referrals import services as referrals
-from tracker.referrals.models import Referral
 
 # The people each type is for, among the personas of tests/conftest.py and "bea", the Bergen
 # coordinator who decides on transfers into her unit. The case is Labour's, with Tax taking

@@ -11,11 +11,11 @@ import pytest
 import requests
 from django.test import override_settings
 
-from tests.api.conftest import NEW_CASE, client_for
+from notifications import services
+from tests.conftest import NEW_CASE, client_for
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import subscribe, system
 from tracker.api.throttling import UserRateThrottle
-from tracker.notifications import services
 from tracker.redis_outage import breaker
 
 pytestmark = pytest.mark.django_db(transaction=True)

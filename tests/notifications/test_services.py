@@ -10,14 +10,13 @@ from agencies import services as key_services
 from agencies.models import Agency, RegionalUnit
 from cases import services as cases
 from cases.choices import Visibility
+from controls import services as controls
+from notifications import emails, reminders, services, webhooks
+from notifications.choices import DeliveryStatus, EmailFrequency
+from notifications.models import Notification, NotificationPreference, WebhookDelivery, WebhookSubscription
 from tests.factories import case_kwargs, officer
 from tests.notifications.receiver import Receiver
-from tracker import webhooks
-from tracker.controls import services as controls
-from tracker.models import Event, WebhookSubscription
-from tracker.notifications import emails, reminders, services
-from tracker.notifications.choices import DeliveryStatus, EmailFrequency
-from tracker.notifications.models import Notification, NotificationPreference, WebhookDelivery
+from tracker.models import Event
 
 WEBHOOK_SCOPES = ["webhooks:write", "cases:read", "controls:read", "referrals:read"]
 
@@ -235,7 +234,7 @@ def test_control_reminders_go_out_once_48_and_2_hours_before(carol, alice, osl):
 
 
 def test_an_unacknowledged_referral_is_escalated_once(labour_case, alice, carol, desk, ncp):
-    from tracker.referrals import services as referrals
+    from referrals import services as referrals
 
     referral = referrals.referral_create(
         actor=alice,
@@ -277,8 +276,8 @@ def test_the_sweeper_finds_events_never_handed_to_the_broker(alice, osl):
 
 
 def test_the_python_visibility_rule_matches_the_sql_one(labour_case, alice, bob, carol, dave, erin, desk, ncp):
+    from referrals import services as referrals
     from tracker.events import event_visibility_q, event_visible_to, load_scopes
-    from tracker.referrals import services as referrals
 
     cases.journal_add(actor=alice, case=labour_case, body="Private")
     referral = referrals.referral_create(

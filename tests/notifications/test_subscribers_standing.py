@@ -12,17 +12,16 @@ from django.utils import timezone
 from agencies import services as key_services
 from agencies.models import ApiKey, UnitMembership, User
 from cases import services as cases
-from tests.api.conftest import client_for
-from tests.api.test_cases_api import assert_problem
+from notifications import services, webhooks
+from notifications.choices import DeliveryStatus
+from notifications.models import DeliveryAttempt, WebhookDelivery
+from tests.cases.test_cases_api import assert_problem
+from tests.conftest import client_for
 from tests.factories import case_kwargs
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import delivery_ids, last_event, subscribe, system, wait_is_over
-from tracker import webhooks
 from tracker.api.scopes import SCOPES
 from tracker.models import Event
-from tracker.notifications import services
-from tracker.notifications.choices import DeliveryStatus
-from tracker.notifications.models import DeliveryAttempt, WebhookDelivery
 
 
 def revoke(user):
@@ -161,7 +160,7 @@ def test_a_key_cannot_subscribe_to_events_it_may_not_read(make_key):
 
 
 def test_a_subscription_to_every_type_gets_only_what_its_key_may_read(carol, alice, osl, reference):
-    from tracker.controls import services as controls
+    from controls import services as controls
 
     owner = system(scopes=["webhooks:write", "controls:read"])
     with Receiver() as receiver:

@@ -9,14 +9,13 @@ from django.db import connection
 from django.test import override_settings
 
 from cases import services as cases
+from notifications import services
+from notifications.choices import DeliveryStatus
+from notifications.models import WebhookDelivery, WebhookSubscription
 from tests.factories import case_kwargs
 from tests.notifications.conftest import BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_services import subscribe, system
-from tracker.models import WebhookSubscription
-from tracker.notifications import services
-from tracker.notifications.choices import DeliveryStatus
-from tracker.notifications.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

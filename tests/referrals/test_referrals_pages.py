@@ -14,11 +14,11 @@ from agencies.models import Agency, NationalContactPoint
 from cases import services as case_services
 from cases.choices import LegalBasis, SubjectRole
 from cases.models import CaseSubject
+from referrals import services
+from referrals.choices import ReferralStatus
+from referrals.deadlines import acknowledgement_due_on
+from referrals.models import Referral
 from tests.factories import UserFactory, case_kwargs, officer
-from tracker.referrals import services
-from tracker.referrals.choices import ReferralStatus
-from tracker.referrals.deadlines import acknowledgement_due_on
-from tracker.referrals.models import Referral
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from stdnum.no import orgnr
 from agencies.models import NationalContactPoint, SanctionKind
 from cases import services as cases
 from cases.choices import CaseStatus
+from controls import services as controls
+from controls.choices import ControlStatus
+from notifications import services as notifications
+from referrals import services as referrals
 from tests.factories import case_kwargs, identity_number
-from tracker.controls import services as controls
-from tracker.controls.choices import ControlStatus
 from tracker.models import Event
-from tracker.notifications import services as notifications
-from tracker.referrals import services as referrals
 
 FINE = Decimal("25000.00")  # LABOUR's infringement fine at each carried-out control
 REASSESSMENT = Decimal("120000.50")  # TAX's reassessment at each

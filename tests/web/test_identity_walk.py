@@ -20,11 +20,11 @@ from agencies.models import NationalContactPoint, RegionalUnit
 from agencies.reference_data import load_reference_data
 from cases import services as cases
 from cases.models import Attachment, CaseAssignment, CaseSubject, Task
+from controls import services as controls
+from notifications.models import Notification
+from referrals import services as referrals
 from tests.factories import UserFactory, identity_number, officer
 from tests.web.conftest import make_work
-from tracker.controls import services as controls
-from tracker.notifications.models import Notification
-from tracker.referrals import services as referrals
 
 NUMBER = identity_number(individual=100)  # the first person make_work records
 READERS = ("alice", "carol", "desk", "root")

@@ -288,7 +288,7 @@ def test_a_service_account_never_needs_a_second_factor(reference):
 def test_the_demo_people_who_must_use_two_factor_sign_in_with_the_demo_code(reference):
     from agencies import twofactor
     from agencies.models import User
-    from tracker import demo
+    from demo import dataset as demo
 
     demo.load_people()
     coordinator = User.objects.get(username="osl.coordinator")

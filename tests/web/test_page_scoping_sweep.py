@@ -20,9 +20,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from agencies.models import Agency, NationalContactPoint, RegionalUnit
 from cases import services as cases
 from cases.choices import Visibility
+from notifications.models import Notification
 from tests.factories import UserFactory, officer
 from tests.web.conftest import dispatch_all, make_work
-from tracker.notifications.models import Notification
 
 NAMESPACES = ("cases", "controls", "referrals", "notifications", "web")
 MARK = "Zq7Page"  # in the journal entry: no outsider's page may contain it

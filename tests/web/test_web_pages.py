@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from agencies.models import UnitMembership
+from referrals.models import Referral
 from tests.web.conftest import FINE, REASSESSMENT
-from tracker.referrals.models import Referral
 from web.exports import _plain
 
 # --- home -------------------------------------------------------------------------

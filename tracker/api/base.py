@@ -18,13 +18,16 @@ from django.db.models.fields.tuple_lookups import (
     TupleLessThan,
     TupleLessThanOrEqual,
 )
+from django.urls import reverse
 from rest_framework import filters, mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
+from tracker.access_audit import record_read
 from tracker.api.idempotency import run_atomic, run_idempotent
 from tracker.api.problems import PreconditionFailed, PreconditionRequired
 
@@ -217,8 +220,6 @@ class Pagination(CursorPagination):
         return {"values": values, "reverse": bool(cursor.get("reverse")), "inclusive": bool(cursor.get("inclusive"))}
 
     def _link(self, values, *, reverse: bool, inclusive: bool = False) -> str:
-        from rest_framework.utils.urls import replace_query_param
-
         payload = {
             "path": self.request.path,
             "ordering": list(self.ordering),
@@ -317,8 +318,6 @@ class TrackerViewSetMixin:
     def get_object(self):
         obj = super().get_object()
         if self.read_audit_action and self.request.method in SAFE_METHODS:
-            from tracker.access_audit import record_read
-
             record_read(self.request, action=self.read_audit_action, obj=obj, via="api", **self.read_audit_detail(obj))
         return obj
 
@@ -380,8 +379,6 @@ class TrackerViewSetMixin:
 
     def respond(self, obj, code=200):
         """The object as the caller sees it now, with its ETag (and Location when created)."""
-        from django.urls import reverse
-
         obj = self.reread(obj)
         response = Response(self.representation(obj), status=code)
         if code == 201:

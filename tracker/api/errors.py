@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from django.views import defaults
 from rest_framework.exceptions import APIException
 
+from tracker.api.problems import MalformedRequest, from_django
+
 
 def _problem(status: int, title: str, detail: str, code: str) -> HttpResponse:
     body = {"type": f"https://tracker.example/problems/{code}", "title": title, "status": status, "detail": detail}
@@ -19,8 +21,6 @@ def _problem(status: int, title: str, detail: str, code: str) -> HttpResponse:
 
 def bad_request(request, exception):
     if request.path.startswith("/api/"):
-        from tracker.api.problems import MalformedRequest, from_django
-
         problem = from_django(exception)
         if not isinstance(problem, APIException):
             problem = MalformedRequest()

@@ -8,6 +8,8 @@ from django.db import models
 from rest_framework import serializers
 from rest_framework.settings import ISO_8601, api_settings
 
+from agencies.models import User
+from agencies.selectors import members_visible_to
 from tracker.validators import normalise_country_code, validate_country_code
 
 
@@ -29,14 +31,10 @@ class UnitMemberField(serializers.PrimaryKeyRelatedField):
     among the members the caller may see: anyone else is 'does not exist', like a random id."""
 
     def __init__(self, **kwargs):
-        from agencies.models import User
-
         kwargs.setdefault("queryset", User.objects.none())  # names the model for the schema
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        from agencies.selectors import members_visible_to
-
         return members_visible_to(self.context["request"].user, self.context["unit"])
 
 

@@ -1,16 +1,17 @@
+"""The kernel's own endpoint: the change feed over the event outbox."""
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from tracker import events, webhooks
+from tracker import events
 from tracker.api import feed_reads
-from tracker.api.base import StrictSerializer, TrackerViewSet, TrackerViewSetMixin
+from tracker.api.base import TrackerViewSetMixin
 from tracker.api.fields import DateTimeField, ModelSerializer
-from tracker.api.schema import IDEMPOTENCY_KEY
 from tracker.db_routing import use_replica
-from tracker.models import Event, WebhookSubscription
+from tracker.models import Event
 
 
 class EventSerializer(ModelSerializer):
@@ -75,66 +76,3 @@ class EventFeedView(TrackerViewSetMixin, GenericAPIView):
         page = page[:limit]
         next_cursor = feed_reads.cursor_of(page[-1]) if page else after
         return Response({"events": feed_reads.represent(page), "next": next_cursor, "has_more": has_more})
-
-
-class SubscriptionSerializer(ModelSerializer):
-    event_types = serializers.ListField(child=serializers.ChoiceField(choices=webhooks.EVENT_TYPES))
-
-    class Meta:
-        model = WebhookSubscription
-        fields = ["id", "url", "event_types", "description", "is_active", "disabled_reason", "backoff_until",
-                  "created_at"]  # fmt: skip
-        read_only_fields = fields
-
-
-class SubscriptionCreatedSerializer(SubscriptionSerializer):
-    secret = serializers.CharField(help_text="The signing secret (Standard Webhooks). Shown only in this response.")
-
-    class Meta(SubscriptionSerializer.Meta):
-        fields = [*SubscriptionSerializer.Meta.fields, "secret"]
-
-
-class SubscriptionInput(StrictSerializer):
-    url = serializers.URLField(max_length=500)
-    event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=webhooks.EVENT_TYPES), required=False, default=list,
-        help_text="Empty for every type your key may read (cases:read, controls:read, referrals:read)",
-    )  # fmt: skip
-    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    is_active = serializers.BooleanField(required=False)
-
-
-@extend_schema(tags=["webhooks"])
-class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TrackerViewSet):
-    scope = "webhooks"
-    serializer_class = SubscriptionSerializer
-
-    queryset = WebhookSubscription.objects.none()
-
-    def scoped_queryset(self, user):
-        return WebhookSubscription.objects.filter(owner=user)
-
-    @extend_schema(
-        request=SubscriptionInput,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: SubscriptionCreatedSerializer},
-    )
-    def create(self, request):
-        serializer = SubscriptionInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.pop("is_active", None)
-        sub, secret = webhooks.subscription_create(actor=request.user, **data)
-        body = SubscriptionSerializer(sub).data | {"secret": secret}
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": f"/api/v1/webhooks/{sub.pk}/"})
-
-    @extend_schema(request=SubscriptionInput, responses={200: SubscriptionSerializer})
-    def partial_update(self, request, pk=None):
-        sub = self.get_object()
-        serializer = SubscriptionInput(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        sub = webhooks.subscription_update(actor=request.user, subscription=sub, **serializer.validated_data)
-        return Response(SubscriptionSerializer(sub).data)
-
-    def perform_destroy(self, instance):
-        webhooks.subscription_delete(actor=self.request.user, subscription=instance)
