@@ -23,6 +23,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
+from tracker import redis_client
 from tracker.audit import record_access
 from tracker.redis_outage import REDIS_ERRORS, breaker
 
@@ -35,8 +36,10 @@ def first_in_window(name: str, seconds: int = WINDOW_SECONDS) -> bool:
     and always while Redis is unreachable."""
     if breaker.is_open:
         return True
-    try:
-        claimed = cache.add(f"{GUARD_PREFIX}:{name}", 1, timeout=seconds)
+    try:  # cache.add(), without the cache building a client for the call (tracker.redis_client)
+        claimed = bool(
+            redis_client.client().set(cache.make_and_validate_key(f"{GUARD_PREFIX}:{name}"), 1, ex=seconds, nx=True)
+        )
     except REDIS_ERRORS as exc:
         breaker.failed(exc)
         return True
