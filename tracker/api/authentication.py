@@ -1,14 +1,13 @@
+import functools
 import hashlib
 import hmac
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import CharField, Q, Value
-from django.db.models.functions import Cast, Concat
+from django.db import connection
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from agencies.models import ApiKey
+from agencies.models import Agency, ApiKey, User
 from tracker.access_audit import first_in_window
 from tracker.audit import record_access
 
@@ -17,6 +16,32 @@ KEY_PREFIX = "trk_"
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _columns(model, alias: str) -> str:
+    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+
+
+@functools.cache
+def _principal_sql() -> str:
+    # Written by hand: the ORM took longer to compile the aggregates than PostgreSQL to run them.
+    return f"""
+        SELECT {_columns(ApiKey, "k")}, {_columns(User, "u")}, {_columns(Agency, "a")}, r.roles, d.ids, d.codes
+        FROM "agencies_apikey" k
+        JOIN "agencies_user" u ON u.id = k.user_id
+        LEFT JOIN "agencies_agency" a ON a.id = u.agency_id
+        CROSS JOIN LATERAL (
+            SELECT coalesce(array_agg(m.unit_id::text || ':' || m.role), '{{}}') AS roles
+            FROM "agencies_unitmembership" m WHERE m.user_id = u.id
+        ) r
+        CROSS JOIN LATERAL (
+            SELECT coalesce(array_agg(c.id), '{{}}') AS ids, coalesce(array_agg(c.code), '{{}}') AS codes
+            FROM "agencies_nationalcontactpoint_desk_officers" o
+            JOIN "agencies_nationalcontactpoint" c ON c.id = o.nationalcontactpoint_id
+            WHERE o.user_id = u.id
+        ) d
+        WHERE k.prefix = %s
+    """
 
 
 def principal(prefix: str) -> ApiKey | None:
@@ -28,27 +53,26 @@ def principal(prefix: str) -> ApiKey | None:
     admin, SQL) counts from the very next request, with nothing to invalidate. The roles and
     desks are put where ``unit_ids_for``, ``tracker.events`` and the referral selectors look
     first, so scoping the request costs no further query."""
-    role = Concat(Cast("user__memberships__unit_id", CharField()), Value(":"), "user__memberships__role")
-    has_role, at_desk = Q(user__memberships__isnull=False), Q(user__contact_point_desks__isnull=False)
-    key = (
-        ApiKey.objects.select_related("user", "user__agency")
-        .annotate(
-            unit_roles=ArrayAgg(role, filter=has_role, distinct=True, default=[]),
-            desk_ids=ArrayAgg("user__contact_point_desks", filter=at_desk, distinct=True, default=[]),
-            desk_codes=ArrayAgg("user__contact_point_desks__code", filter=at_desk, distinct=True, default=[]),
-        )
-        .filter(prefix=prefix)
-        .order_by()
-        .first()
-    )
-    if key is not None:
-        unit_roles: dict[str, set[int]] = {}
-        for pair in key.unit_roles:
-            unit_id, role_name = pair.split(":", 1)
-            unit_roles.setdefault(role_name, set()).add(int(unit_id))
-        key.user.__dict__.update(
-            _unit_roles=unit_roles, _desks=set(key.desk_codes), _desk_contact_point_ids=set(key.desk_ids)
-        )
+    with connection.cursor() as cursor:
+        cursor.execute(_principal_sql(), [prefix])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values, db = list(row), connection.alias
+    objects = []
+    for model in (ApiKey, User, Agency):
+        names = [field.attname for field in model._meta.concrete_fields]
+        fields, values = values[: len(names)], values[len(names) :]
+        objects.append(model.from_db(db, names, fields) if fields[0] is not None else None)
+    key, user, agency = objects
+    roles, desk_ids, desk_codes = values
+    unit_roles: dict[str, set[int]] = {}
+    for pair in roles:
+        unit_id, role = pair.split(":", 1)
+        unit_roles.setdefault(role, set()).add(int(unit_id))
+    user.__dict__.update(_unit_roles=unit_roles, _desks=set(desk_codes), _desk_contact_point_ids=set(desk_ids))
+    user.agency = agency
+    key.user = user
     return key
 
 
