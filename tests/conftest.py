@@ -155,14 +155,9 @@ def _no_audit_window_carried_over():
     """Reads are audited once a minute per caller and object (tracker/access_audit.py), claimed
     in Redis; ids repeat across runs (sequences restart with the database), so each test starts
     with no window claimed."""
-    from django.core.cache import cache
+    from tracker.access_audit import end_all_windows
 
-    from tracker.access_audit import GUARD_PREFIX
-
-    client = cache._cache.get_client(write=True)
-    keys = list(client.scan_iter(cache.make_key(f"{GUARD_PREFIX}:*")))
-    if keys:
-        client.delete(*keys)
+    end_all_windows()
 
 
 # Agency systems calling the API (API keys), shared by every app's API tests.

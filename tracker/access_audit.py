@@ -19,10 +19,13 @@ The rows are written by :func:`tracker.audit.record_access`; this module decides
 
 from __future__ import annotations
 
+import time
+
 from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
+from tracker import redis_client
 from tracker.audit import record_access
 from tracker.redis_outage import REDIS_ERRORS, breaker
 
@@ -30,18 +33,49 @@ WINDOW_SECONDS = 60
 GUARD_PREFIX = "audit-once"
 
 
+# The windows this process has seen claimed in Redis, and until when (time.monotonic()): a
+# window known to be claimed is not asked about again before it lapses, so an agency system
+# reading all day costs Redis one round trip per key (and per object) a minute, not a request.
+_known_claimed: dict[str, float] = {}
+KNOWN_MAX = 20_000
+
+
 def first_in_window(name: str, seconds: int = WINDOW_SECONDS) -> bool:
     """True the first time ``name`` is claimed within ``seconds`` (across all web processes),
     and always while Redis is unreachable."""
     if breaker.is_open:
         return True
-    try:
-        claimed = cache.add(f"{GUARD_PREFIX}:{name}", 1, timeout=seconds)
+    now = time.monotonic()
+    if _known_claimed.get(name, 0.0) > now:
+        return False
+    key = cache.make_and_validate_key(f"{GUARD_PREFIX}:{name}")
+    try:  # cache.add(), and how long the claim (ours or another process's) has left: one round trip
+        claimed, left_ms = (
+            redis_client.client().pipeline(transaction=False).set(key, 1, ex=seconds, nx=True).pttl(key).execute()
+        )
     except REDIS_ERRORS as exc:
         breaker.failed(exc)
         return True
     breaker.succeeded()
-    return claimed
+    if left_ms > 0:
+        if len(_known_claimed) >= KNOWN_MAX:
+            _known_claimed.clear()
+        _known_claimed[name] = now + left_ms / 1000
+    return bool(claimed)
+
+
+def end_window(name: str) -> None:
+    """End the window ``name`` now, in Redis and in this process (what a minute's passing does)."""
+    _known_claimed.pop(name, None)
+    cache.delete(f"{GUARD_PREFIX}:{name}")
+
+
+def end_all_windows() -> None:
+    _known_claimed.clear()
+    client = redis_client.client()
+    keys = list(client.scan_iter(cache.make_key(f"{GUARD_PREFIX}:*")))
+    if keys:
+        client.delete(*keys)
 
 
 def _caller(request) -> str:

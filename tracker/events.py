@@ -25,7 +25,7 @@ def event_visibility_q(user) -> Q:
     mine = Q(agencies__contains=[code]) if code else Q(pk__in=[])
     open_events = Q(confidential=False) & (Q(unit_id__in=wide) | (Q(unit_id__in=narrow) & mine))
     confidential = Q(confidential=True) & Q(unit_id__in=wide | narrow) & mine
-    desks = list(user.contact_point_desks.values_list("code", flat=True))
+    desks = sorted(_desks(user))
     at_desk = Q(object_type="referrals.referral", payload__contact_point__in=desks) if desks else Q(pk__in=[])
     return open_events | confidential | at_desk
 

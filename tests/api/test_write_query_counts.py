@@ -49,8 +49,7 @@ def test_write_paths_run_their_known_queries(labour_api, api_case, what):
 EXPECTED = {
     # was 33 statements with savepoints (30 without): agencies looked up 7 times, the case read back 3 times
     "create": [
-        "SELECT agencies_apikey",
-        "SELECT agencies_unitmembership",
+        "SELECT agencies_apikey",  # with its account, agency, roles and desks (authentication.principal)
         "SELECT agencies_regionalunit",
         "SELECT agencies_agency",
         "SELECT agencies_agency",
@@ -65,8 +64,7 @@ EXPECTED = {
     ],
     # was 18: the case's agencies read three times, its unit and lead agency lazily
     "transition": [
-        "SELECT agencies_apikey",
-        "SELECT agencies_unitmembership",
+        "SELECT agencies_apikey",  # with its account, agency, roles and desks (authentication.principal)
         "SELECT cases_case",
         "SELECT cases_case",
         "SELECT agencies_agency",
@@ -79,8 +77,7 @@ EXPECTED = {
     ],
     # was 15: the case's prefetches read and thrown away before the service's lock
     "journal": [
-        "SELECT agencies_apikey",
-        "SELECT agencies_unitmembership",
+        "SELECT agencies_apikey",  # with its account, agency, roles and desks (authentication.principal)
         "SELECT cases_case",
         "SELECT cases_case",
         "SELECT agencies_agency",
@@ -94,8 +91,7 @@ EXPECTED = {
     ],
     # the constraint checks (SELECT 1) of the person and the link, then the link's own lock of the case
     "subject": [
-        "SELECT agencies_apikey",
-        "SELECT agencies_unitmembership",
+        "SELECT agencies_apikey",  # with its account, agency, roles and desks (authentication.principal)
         "SELECT cases_case",
         "SELECT cases_case",
         "SELECT agencies_agency",
@@ -126,8 +122,7 @@ def test_a_bulk_import_runs_the_same_queries_whatever_its_size(labour_api, api_c
     response, ran = run(labour_api, "post", "/api/v1/cases/bulk/", {"cases": [NEW_CASE] * count})
     assert len(response.json()["cases"]) == count
     assert ran == [
-        "SELECT agencies_apikey",
-        "SELECT agencies_unitmembership",
+        "SELECT agencies_apikey",  # with the account's roles and desks (tracker.api.authentication)
         "SELECT agencies_regionalunit",  # the units named, once for every item
         "SELECT agencies_agency",  # the active agencies, once for every item
         "SELECT agencies_agency",  # the unit's member agencies
