@@ -12,7 +12,7 @@ from django.utils import timezone
 from agencies import services
 from agencies.choices import UnitRole
 from agencies.models import Agency, ApiKey, NationalContactPoint, RegionalUnit, UnitMembership, User
-from tests.api.conftest import NEW_CASE, client_for
+from tests.conftest import NEW_CASE, client_for
 from tracker.api.authentication import principal
 
 pytestmark = pytest.mark.django_db
