@@ -111,6 +111,8 @@ def existing(table: str) -> list[Partition]:
 def _lock(cursor) -> None:
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+    # Deferred key checks still pending in this transaction would make PostgreSQL refuse the DDL.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def create_partition(partition: Partition) -> str | None:
