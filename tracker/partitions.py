@@ -148,14 +148,21 @@ def create_partition(partition: Partition) -> str | None:
 
 def ensure_partitions(*, now: datetime.datetime | None = None, ahead: int | None = None) -> MaintenanceReport:
     """This month's partitions and the next ``ahead`` months' (PARTITIONS_AHEAD_MONTHS), for both tables."""
-    now = now or timezone.now()
     ahead = _months_setting("PARTITIONS_AHEAD_MONTHS", minimum=1) if ahead is None else ahead
+    first = month_of(now or timezone.now())
+    return ensure_months(first, add_months(first, ahead))
+
+
+def ensure_months(first: datetime.date, last: datetime.date) -> MaintenanceReport:
+    """The partitions of the months ``first`` to ``last`` (first days), for both tables: a bulk
+    load of history makes its months before it writes."""
     report = MaintenanceReport()
-    first = month_of(now)
     for table in PARTITIONED:
         have = {p.month for p in existing(table)}
-        for offset in range(ahead + 1):
-            partition = Partition(table, add_months(first, offset))
+        month = first
+        while month <= last:
+            partition = Partition(table, month)
+            month = add_months(month, 1)
             if partition.month in have:
                 continue
             refusal = create_partition(partition)
