@@ -958,10 +958,13 @@ def load(url: str, scale: float, index_mode: str) -> None:
     timer.note(f"{span:,} transaction ids for the historic events", time.perf_counter() - started)
 
     # The audit trail and the outbox are partitioned by month: their history's months first, or
-    # every row would land in the DEFAULT partition.
+    # every row would land in the DEFAULT partition (a month early: a control's planning may
+    # start a few days before the first case).
     from tracker.partitions import add_months, ensure_months
 
-    ensure_months(TODAY.replace(year=TODAY.year - 7, month=1, day=1), add_months(TODAY.replace(day=1), 4))
+    ensure_months(
+        add_months(TODAY.replace(year=TODAY.year - 7, month=1, day=1), -1), add_months(TODAY.replace(day=1), 4)
+    )
 
     saved = None
     if index_mode == "drop":
