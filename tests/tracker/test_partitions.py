@@ -3,7 +3,9 @@ made ahead by beat, dropped whole by retention, protected and searched as before
 
 import datetime
 import importlib
+import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -303,7 +305,9 @@ def test_an_audit_month_is_dropped_only_once_a_signed_checkpoint_covers_it(setti
     checked = verify()
     assert checked.ok, checked.problems
     assert (checked.rows, checked.dropped, checked.sealed) == (3, 6, 3)
-    assert "The audit chain is intact." in verify_audit_output()
+    output = verify_audit_output()
+    assert "3 rows, 3 sealed, 0 waiting for the sealer, 1 checkpoints, 6 dropped under retention" in output
+    assert "The audit chain is intact." in output
     # The chain goes on across the gap: later rows, sealed and signed, still verify.
     audit.record_access(actor=None, action="test.row", object_type="x", object_id="later")
     make_checkpoint()
@@ -326,6 +330,33 @@ def test_after_a_drop_a_row_deleted_by_hand_is_still_caught(settings, old_audit_
             cursor.execute("ALTER TABLE tracker_auditentry ENABLE TRIGGER USER")
     problems = verify().problems
     assert [(p.entry_id, p.kind) for p in problems] == [(victim, "removed")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edited_drop_record_or_a_changed_seal_of_a_dropped_row_is_caught(settings, old_audit_months):
+    old, ids = old_audit_months
+    seal()
+    make_checkpoint()
+    settings.AUDIT_RETENTION_MONTHS = 12
+    assert maintain_partitions_task()["dropped"] == [p.name for p in old]
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE tracker_auditseal DISABLE TRIGGER USER")
+        try:
+            cursor.execute("UPDATE tracker_auditseal SET hash = sha256(hash) WHERE position = 2")
+        finally:
+            cursor.execute("ALTER TABLE tracker_auditseal ENABLE TRIGGER USER")
+    assert [p.kind for p in verify().problems] == ["rebuilt"]
+    assert "the seals of the dropped rows changed after the drop" in verify().problems[0].message
+
+    store = Path(settings.AUDIT_CHECKPOINT_FILE)
+    lines = store.read_text().splitlines()
+    record = json.loads(lines[1])
+    assert record["kind"] == "drop" and record["partition"] == old[0].name
+    record["positions"] = [[1, 9]]  # claim the rows kept as dropped too
+    store.write_text("\n".join([lines[0], json.dumps(record), *lines[2:]]) + "\n")
+    problems = verify().problems
+    assert problems[0].message == "drop record 2's signature does not verify: edited or forged"
+    assert {(p.entry_id, p.kind) for p in problems[1:4]} == {(pk, "removed") for pk in ids[old[0].name]}
 
 
 @pytest.mark.django_db(transaction=True)
