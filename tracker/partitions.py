@@ -13,8 +13,8 @@ Beat runs :func:`maintain_partitions` daily: it makes the partitions of this mon
   ``verify_audit`` still holds.
 
 Months are UTC months; a partition is ``<table>_yYYYYmMM``. The DEFAULT partition catches rows
-outside every month (a write never fails because beat did not run); a month whose rows already
-sit there is not made (PostgreSQL refuses) and is reported for an operator to move them.
+outside every month, so a write never fails because beat did not run; when their month is made
+at last, its rows are moved out of the DEFAULT partition into it.
 """
 
 from __future__ import annotations
@@ -70,11 +70,12 @@ class Partition:
 @dataclass
 class MaintenanceReport:
     created: list[str] = field(default_factory=list)
+    moved: dict[str, int] = field(default_factory=dict)  # partition made late -> rows taken from DEFAULT
     dropped: list[str] = field(default_factory=list)
-    refused: dict[str, str] = field(default_factory=dict)  # partition -> why it was not made or dropped
+    refused: dict[str, str] = field(default_factory=dict)  # partition -> why it was not dropped
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "dropped": self.dropped, "refused": self.refused}
+        return {"created": self.created, "moved": self.moved, "dropped": self.dropped, "refused": self.refused}
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -108,31 +109,33 @@ def existing(table: str) -> list[Partition]:
     return [Partition(table, month) for month in sorted(months)]
 
 
-def _lock(cursor) -> None:
+def lock_for_maintenance(cursor) -> None:
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
     # Deferred key checks still pending in this transaction would make PostgreSQL refuse the DDL.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def create_partition(partition: Partition) -> str | None:
-    """Make one month's partition with the parent's TRUNCATE refusal (statement triggers are not
-    inherited). Returns None when made or already there, else why not."""
+def create_partition(partition: Partition) -> int:
+    """Make one month's partition, with the parent's TRUNCATE refusal (statement triggers are not
+    inherited); nothing when it exists. Returns how many rows it took over from the DEFAULT
+    partition, where they wait when their month had no partition (beat did not run)."""
     start, end = partition.bounds()
     table, key = partition.table, partition.key
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor)
+        lock_for_maintenance(cursor)
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [partition.name])
         if cursor.fetchone()[0]:
-            return None
+            return 0
         cursor.execute(f"SELECT count(*) FROM {table}_default WHERE {key} >= %s AND {key} < %s", [start, end])
         (stranded,) = cursor.fetchone()
         if stranded:
-            return (
-                f"{stranded} rows of this month are in {table}_default: move them into the month's partition"
-                " (docs/partitions.md)"
+            moved = _move_out_of_default(cursor, partition, start, end)
+        else:
+            moved = 0
+            cursor.execute(
+                f"CREATE TABLE {partition.name} PARTITION OF {table} FOR VALUES FROM (%s) TO (%s)", [start, end]
             )
-        cursor.execute(f"CREATE TABLE {partition.name} PARTITION OF {table} FOR VALUES FROM (%s) TO (%s)", [start, end])
         cursor.execute(
             "SELECT tgname, tgfoid::regproc FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal"
             " AND (tgtype & 1) = 0 AND (tgtype & 32) <> 0",  # per statement, on TRUNCATE
@@ -143,7 +146,28 @@ def create_partition(partition: Partition) -> str | None:
                 f"CREATE TRIGGER {name} BEFORE TRUNCATE ON {partition.name}"
                 f" FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
             )
-    return None
+    return moved
+
+
+def _move_out_of_default(cursor, partition: Partition, start, end) -> int:
+    """PostgreSQL refuses a partition for rows the DEFAULT partition holds: the month is made as
+    a table of its own, the rows moved into it unchanged (ids, txids, times: the audit chain still
+    verifies) and it is attached, all in the caller's transaction. Deleting from the audit trail's
+    DEFAULT partition needs its append-only trigger off: DISABLE TRIGGER locks that partition
+    until the commit, so no other statement runs while it is off."""
+    table, key, name = partition.table, partition.key, partition.name
+    cursor.execute(f"CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)")
+    cursor.execute(f"INSERT INTO {name} SELECT * FROM {table}_default WHERE {key} >= %s AND {key} < %s", [start, end])
+    moved = cursor.rowcount
+    cursor.execute(f"ALTER TABLE {table}_default DISABLE TRIGGER USER")
+    cursor.execute(f"DELETE FROM {table}_default WHERE {key} >= %s AND {key} < %s", [start, end])
+    if cursor.rowcount != moved:
+        raise RuntimeError(f"{table}_default: {moved} rows copied to {name} but {cursor.rowcount} deleted")
+    cursor.execute(f"ALTER TABLE {table}_default ENABLE TRIGGER USER")
+    # Attaching builds the parent's indexes on it and clones its row triggers.
+    cursor.execute(f"ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)", [start, end])
+    logger.warning("partition %s made late: %s rows moved in from %s_default", name, moved, table)
+    return moved
 
 
 def ensure_partitions(*, now: datetime.datetime | None = None, ahead: int | None = None) -> MaintenanceReport:
@@ -165,12 +189,9 @@ def ensure_months(first: datetime.date, last: datetime.date) -> MaintenanceRepor
             month = add_months(month, 1)
             if partition.month in have:
                 continue
-            refusal = create_partition(partition)
-            if refusal:
-                logger.error("partition %s not made: %s", partition.name, refusal)
-                report.refused[partition.name] = refusal
-            else:
-                report.created.append(partition.name)
+            report.created.append(partition.name)
+            if moved := create_partition(partition):
+                report.moved[partition.name] = moved
     return report
 
 
@@ -185,7 +206,7 @@ def drop_event_partition(partition: Partition) -> str | None:
     from tracker.models import Event
 
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor)
+        lock_for_maintenance(cursor)
         cursor.execute(f"SELECT count(*) FROM {partition.name} WHERE dispatched_at IS NULL")
         (waiting,) = cursor.fetchone()
         if waiting:
@@ -221,5 +242,5 @@ def apply_partition_retention(*, now: datetime.datetime | None = None) -> Mainte
 def maintain_partitions(*, now: datetime.datetime | None = None) -> MaintenanceReport:
     report = ensure_partitions(now=now)
     retention = apply_partition_retention(now=now)
-    report.dropped, report.refused = retention.dropped, {**report.refused, **retention.refused}
+    report.dropped, report.refused = retention.dropped, retention.refused
     return report

@@ -138,27 +138,44 @@ def test_the_beat_task_makes_months_ahead_once(settings):
     assert {Partition(t, months_from_now(i)).name for t in (AUDIT_TABLE, EVENT_TABLE) for i in (5, 6)} <= set(
         made["created"]
     )
-    assert maintain_partitions_task() == {"created": [], "dropped": [], "refused": {}}
+    assert maintain_partitions_task() == {"created": [], "moved": {}, "dropped": [], "refused": {}}
     assert insert_audit_row(at_month(6))[1] == Partition(AUDIT_TABLE, months_from_now(6)).name
 
 
 @pytest.mark.django_db
-def test_a_month_whose_rows_wait_in_the_default_partition_is_reported_not_made():
-    insert_audit_row(at_month(8))
+def test_a_month_made_late_takes_its_rows_out_of_the_default_partition_unchanged():
+    pk, partition = insert_audit_row(at_month(8))
+    assert partition == f"{AUDIT_TABLE}_default"
+    before = rows("SELECT * FROM tracker_auditentry WHERE id = %s", [pk])
+    late = Partition(AUDIT_TABLE, months_from_now(8))
+
     report = ensure_partitions(ahead=9)
-    stranded = Partition(AUDIT_TABLE, months_from_now(8)).name
-    assert report.refused == {
-        stranded: f"1 rows of this month are in {AUDIT_TABLE}_default: move them into the month's partition"
-        " (docs/partitions.md)"
-    }
-    assert Partition(AUDIT_TABLE, months_from_now(9)).name in report.created
+
+    assert report.moved == {late.name: 1}
+    assert {late.name, Partition(AUDIT_TABLE, months_from_now(9)).name} <= set(report.created)
+    assert partition_of(AuditEntry, pk) == late.name
+    assert rows("SELECT * FROM tracker_auditentry WHERE id = %s", [pk]) == before
+    # Made late, it is protected and indexed like the others.
+    for statement in (
+        f"DELETE FROM {late.name}",
+        f"TRUNCATE {late.name}",
+        f"UPDATE {AUDIT_TABLE}_default SET ip = NULL",
+    ):
+        with pytest.raises(DatabaseError, match="refused"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL tracker.allow_truncate = 'off'")
+            insert_audit_row(at_month(50))  # something in the default partition to refuse to update
+            cursor.execute(statement)
+    assert rows("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [late.name]) == rows(
+        "SELECT count(*) FROM pg_indexes WHERE tablename = %s", [Partition(AUDIT_TABLE, THIS_MONTH).name]
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("table", [AUDIT_TABLE, EVENT_TABLE])
 def test_a_new_partition_refuses_truncate_like_its_parent(table):
     partition = Partition(table, months_from_now(7))
-    assert create_partition(partition) is None
+    assert create_partition(partition) == 0
     with pytest.raises(DatabaseError, match="TRUNCATE refused"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL tracker.allow_truncate = 'off'")
         cursor.execute(f"TRUNCATE {partition.name}")
@@ -196,7 +213,7 @@ def test_the_outbox_partitions_refuse_truncate():
 @pytest.mark.django_db
 def test_event_retention_drops_only_the_expired_months_with_their_notifications(settings, alice):
     for offset in (-15, -14, -12, -11):
-        assert create_partition(Partition(EVENT_TABLE, months_from_now(offset))) is None
+        assert create_partition(Partition(EVENT_TABLE, months_from_now(offset))) == 0
     old, older, kept, recent = (dispatched_event_at(at_month(o)) for o in (-14, -15, -11, -1))
     notice = Notification.objects.create(recipient=alice, event=old, verb="x", title="old")
     kept_notice = Notification.objects.create(recipient=alice, event=kept, verb="x", title="kept")
@@ -259,7 +276,7 @@ def old_audit_months(chain_files):
     outlives a transactional test's TRUNCATE."""
     old = [Partition(AUDIT_TABLE, months_from_now(offset)) for offset in (-14, -13)]
     for partition in old:
-        assert create_partition(partition) is None
+        assert create_partition(partition) == 0
     ids = {partition.name: [insert_audit_row(at_month(o, day))[0] for day in (3, 9, 27)]
            for partition, o in zip(old, (-14, -13), strict=True)}  # fmt: skip
     ids["now"] = [
@@ -380,23 +397,19 @@ def plan(sql: str, params=()) -> str:
         return "\n".join(line for (line,) in cursor.fetchall())
 
 
-def partition_scans(explained: str, table: str) -> list[str]:
-    return [line.strip() for line in explained.splitlines() if f" on {table}_" in line]
-
-
 @pytest.mark.django_db
 def test_the_change_feed_reads_each_partition_through_an_index(alice):
     dispatched_event_at(at_month(1))
     with CaptureQueriesContext(connection) as queries:
         feed(alice, after="1-1", limit=50)
     [sql] = [q["sql"] for q in queries.captured_queries if 'FROM "tracker_event"' in q["sql"]]
-    scans = partition_scans(plan(sql), EVENT_TABLE)
-    assert scans and all(scan.lstrip("-> ").startswith(("Index Scan", "Index Only Scan")) for scan in scans), scans
+    explained = plan(sql)
+    assert "Seq Scan on tracker_event" not in explained, explained
     # The feed's order alone starts each month's (txid, id) index at the cursor.
     bare = Event.objects.filter(TupleGreaterThan(Tuple(F("txid"), F("id")), (1, 1))).order_by("txid", "id")[:50]
-    scans = partition_scans(plan(*bare.query.sql_with_params()), EVENT_TABLE)
-    assert len(scans) == len(existing(EVENT_TABLE)) + 1, scans  # every month and the default
-    assert all("_txid_id_idx on " in scan for scan in scans), scans
+    explained = plan(*bare.query.sql_with_params())
+    for name in [p.name for p in existing(EVENT_TABLE)] + [f"{EVENT_TABLE}_default"]:
+        assert f"{name}_txid_id_idx" in explained, explained  # an index scan, or a bitmap one
 
 
 @pytest.mark.django_db

@@ -25,6 +25,8 @@ from django.utils import timezone
 from tracker.audit_chain.checkpoints import checkpoint_store, key_id, signed_bytes, signing_key, verify_keys
 from tracker.audit_chain.rows import GENESIS, SELECT_SQL, canonical, link
 from tracker.audit_chain.sealer import LOCK_KEY as SEAL_LOCK_KEY
+from tracker.audit_chain.verify import checked_records
+from tracker.partitions import lock_for_maintenance
 
 VERSION = 1
 ITERSIZE = 5000
@@ -44,12 +46,9 @@ def position_runs(positions: list[int]) -> list[list[int]]:
 
 def drop_audit_partition(partition) -> str | None:
     """Drop one month of the audit trail if the chain allows it. Returns None when dropped, else why not."""
-    from tracker.audit_chain.verify import checked_records
-    from tracker.partitions import _lock
-
     key = signing_key()  # no key, no drop
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor)
+        lock_for_maintenance(cursor)
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])  # the chain holds still
         cursor.execute(
             f"SELECT count(*) FROM {partition.name} a"
