@@ -332,6 +332,29 @@ def test_an_audit_month_is_dropped_only_once_a_signed_checkpoint_covers_it(setti
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_checkpoint_signed_at_a_row_since_dropped_still_holds(settings, chain_files):
+    old = Partition(AUDIT_TABLE, months_from_now(-14))
+    assert create_partition(old) == 0
+    try:
+        for day in (3, 9):
+            insert_audit_row(at_month(-14, day))
+        seal()
+        assert make_checkpoint()["count"] == 2  # signed at the old month's last row
+        kept = audit.record_access(actor=None, action="test.row", object_type="x", object_id="kept").pk
+        seal()
+        make_checkpoint()
+        settings.AUDIT_RETENTION_MONTHS = 12
+        assert maintain_partitions_task()["dropped"] == [old.name]
+        checked = verify()
+        assert checked.ok, checked.problems
+        assert (checked.rows, checked.dropped, checked.checkpoints) == (1, 2, 2)
+        assert AuditEntry.objects.filter(pk=kept).exists()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {old.name}")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_after_a_drop_a_row_deleted_by_hand_is_still_caught(settings, old_audit_months):
     old, ids = old_audit_months
     seal()
