@@ -3,7 +3,9 @@
 One pass over rows and seals together (a server-side cursor, in (txid, id) order), hashing in
 Python. Two chains are kept: each row against its own seal (pinpoints an altered, removed or
 inserted row even when the rest is intact) and the rows alone from the start (compared with
-every signed checkpoint, so a chain rebuilt with consistent seals is caught too).
+every signed checkpoint, so a chain rebuilt with consistent seals is caught too). A seal whose
+row went with a month dropped under retention counts as dropped, not removed, only when a signed
+drop record in the checkpoint store names it (tracker/audit_chain/drops.py).
 """
 
 from __future__ import annotations
@@ -143,7 +145,10 @@ class _Pass:
             _Drop(number, record, sum(last - first + 1 for first, last in record["positions"]))
             for number, record in drops
         ]
-        runs = sorted((first, last, drop) for drop in self.drops for first, last in drop.record["positions"])
+        runs = sorted(
+            ((first, last, drop) for drop in self.drops for first, last in drop.record["positions"]),
+            key=lambda run: run[:2],
+        )
         self.run_starts = [first for first, _, _ in runs]
         self.runs = runs
         self.report = report
