@@ -28,8 +28,14 @@ import uuid
 from django.db import migrations, models
 
 AHEAD_MONTHS = 3
+HISTORY_MONTHS = 240
 
 TABLES = {"tracker_auditentry": "at", "tracker_event": "occurred_at"}
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def _one(cursor, sql, params=()):
@@ -64,18 +70,18 @@ def partition_by_month(schema_editor, table: str, key: str) -> None:
         )
         (sequence,) = _one(cursor, "SELECT pg_get_serial_sequence(%s, 'id')", [table])
         last_value, is_called = _one(cursor, f"SELECT last_value, is_called FROM {sequence}")
-        # Month starts (UTC) from the oldest row's month to AHEAD_MONTHS after this one.
-        months = [
-            row[0]
-            for row in _all(
-                cursor,
-                "SELECT generate_series("
-                f" date_trunc('month', least((SELECT min({key}) FROM {table}), now()) AT TIME ZONE 'UTC'),"
-                f" date_trunc('month', greatest((SELECT max({key}) FROM {table}), now()) AT TIME ZONE 'UTC')"
-                f"  + interval '{AHEAD_MONTHS} months',"
-                " interval '1 month')::date",
-            )
-        ]
+        # A partition for each month (UTC) that has rows, and for this month and AHEAD_MONTHS after
+        # it. Rows older than HISTORY_MONTHS or later than that (stray dates) go to the DEFAULT
+        # partition rather than making partitions by the hundred; beat moves the later ones out
+        # when their month comes.
+        (today,) = _one(cursor, "SELECT (now() AT TIME ZONE 'UTC')::date")
+        ahead = [_add_months(today.replace(day=1), offset) for offset in range(AHEAD_MONTHS + 1)]
+        with_rows = _all(
+            cursor,
+            f"SELECT DISTINCT date_trunc('month', {key} AT TIME ZONE 'UTC')::date FROM {table}"
+            f" WHERE {key} >= now() - interval '{HISTORY_MONTHS} months'",
+        )
+        months = sorted({month for (month,) in with_rows if month <= ahead[-1]} | set(ahead))
 
         cursor.execute(f"ALTER TABLE {table} RENAME TO {old}")
         cursor.execute(
@@ -85,7 +91,7 @@ def partition_by_month(schema_editor, table: str, key: str) -> None:
         partitions = [f"{table}_default"]
         cursor.execute(f"CREATE TABLE {table}_default PARTITION OF {table} DEFAULT")
         for start in months:
-            end = (start + datetime.timedelta(days=31)).replace(day=1)
+            end = _add_months(start, 1)
             name = f"{table}_y{start:%Y}m{start:%m}"
             cursor.execute(
                 f"CREATE TABLE {name} PARTITION OF {table} FOR VALUES FROM ('{start} 00:00+00') TO ('{end} 00:00+00')"
