@@ -483,6 +483,46 @@ def test_the_migration_moves_rows_of_several_months_keeping_ids_indexes_and_trig
             cursor.execute(statement)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_goes_back_to_plain_tables_and_forward_again_with_the_rows():
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets)
+
+    audit_ids = [insert_audit_row(at_month(offset))[0] for offset in (-2, -1, 0)]
+    event = dispatched_event_at(at_month(-1))
+    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    try:
+        migrate([("tracker", "0009_merge_audit_chain_and_feed_order"),
+                 ("notifications", "0002_delivery_log_keeps_no_reply_and_cancelled")])  # fmt: skip
+        assert rows(
+            "SELECT relkind FROM pg_class WHERE oid IN (%s::regclass, %s::regclass)", [AUDIT_TABLE, EVENT_TABLE]
+        ) == [
+            ("r",),
+            ("r",),
+        ]
+        assert rows("SELECT id FROM tracker_auditentry ORDER BY id") == [(pk,) for pk in audit_ids]
+        assert rows("SELECT id FROM tracker_event") == [(event.pk,)]
+        constraints = dict(
+            rows("SELECT conname, contype FROM pg_constraint WHERE conrelid = %s::regclass", [EVENT_TABLE])
+        )
+        assert constraints["tracker_event_uuid_key"] == "u" and constraints["tracker_event_pkey"] == "p"
+        with pytest.raises(DatabaseError, match="refused"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM tracker_auditentry")
+        [(later,)] = rows(
+            "INSERT INTO tracker_auditentry (at, request_id, client_request_id, action, object_type, object_id,"
+            " object_repr) VALUES (now(), '', '', 'x', 'x', 'x', 'x') RETURNING id"
+        )
+        assert later == audit_ids[-1] + 1
+    finally:
+        migrate(leaves)
+    assert partition_of(AuditEntry, later) == Partition(AUDIT_TABLE, THIS_MONTH).name
+    assert partition_of(Event, event.pk) == Partition(EVENT_TABLE, months_from_now(-1)).name
+
+
 def test_the_settings_default_to_three_months_ahead_and_no_retention():
     assert settings.PARTITIONS_AHEAD_MONTHS == 3
     assert settings.EVENT_RETENTION_MONTHS is None and settings.AUDIT_RETENTION_MONTHS is None
