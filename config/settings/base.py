@@ -366,6 +366,7 @@ CELERY_TASK_ROUTES = {
             "tracker.purge_idempotency_records",
             "tracker.audit_seal",
             "tracker.audit_checkpoint",
+            "tracker.maintain_partitions",
             "cases.apply_retention",
         ],
         {"queue": "celery"},
