@@ -298,7 +298,8 @@ def drop_keys_and_indexes(conn) -> SavedSchema:
         """,
         {"t": BULK_TABLES},
     ).fetchall():
-        saved.indexes.append(statement)
+        # A partitioned table's index reads "ON ONLY <table>", which would not reach its partitions.
+        saved.indexes.append(statement.replace(" ON ONLY ", " ON ", 1))
     for (name,) in conn.execute(
         "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid::regclass::text = ANY(%(t)s)",
         {"t": BULK_TABLES},
@@ -417,7 +418,8 @@ class Streams:
             conn = psycopg.connect(url)
             conn.execute("SET synchronous_commit = off")
             options = ""
-            if freeze:
+            partitioned = conn.execute("SELECT relkind = 'p' FROM pg_class WHERE oid = %s::regclass", [table])
+            if freeze and not partitioned.fetchone()[0]:  # PostgreSQL refuses FREEZE on a partitioned table
                 # COPY FREEZE writes the rows already frozen and all-visible (no second pass by
                 # VACUUM to set hint bits and the visibility map). It needs the table emptied in
                 # the same transaction: these tables are empty, so TRUNCATE removes nothing. The
@@ -508,7 +510,7 @@ class Generator:
         self.now = int(
             (datetime.datetime.combine(TODAY, datetime.time(6)) - datetime.datetime(1970, 1, 1)).total_seconds()
         )
-        self.first_day = epoch_day(TODAY.replace(year=TODAY.year - 7, month=1, day=1))
+        self.first_day = epoch_day(TODAY.replace(year=TODAY.year - 7, month=1, day=1))  # load() makes its months
         rng = self.rng
         self.orgnrs = organisation_numbers(rng, max(2000, round(400_000 * scale)))
         self.idnrs = identity_numbers(rng, max(2000, round(600_000 * scale)), TODAY)
@@ -954,6 +956,15 @@ def load(url: str, scale: float, index_mode: str) -> None:
     started = time.perf_counter()
     txid_base = burn_transaction_ids(url, span)
     timer.note(f"{span:,} transaction ids for the historic events", time.perf_counter() - started)
+
+    # The audit trail and the outbox are partitioned by month: their history's months first, or
+    # every row would land in the DEFAULT partition (a month early: a control's planning may
+    # start a few days before the first case).
+    from tracker.partitions import add_months, ensure_months
+
+    ensure_months(
+        add_months(TODAY.replace(year=TODAY.year - 7, month=1, day=1), -1), add_months(TODAY.replace(day=1), 4)
+    )
 
     saved = None
     if index_mode == "drop":

@@ -13,7 +13,10 @@ class Notification(UUIDModel):
     redelivered event never notifies twice."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    event = models.ForeignKey("tracker.Event", on_delete=models.CASCADE, related_name="notifications")
+    # No database constraint: the outbox is partitioned by month (tracker/partitions.py).
+    event = models.ForeignKey(
+        "tracker.Event", on_delete=models.CASCADE, related_name="notifications", db_constraint=False
+    )
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     verb = models.CharField(max_length=64)
     title = models.CharField(max_length=300)
@@ -74,7 +77,8 @@ class WebhookDelivery(UUIDModel, TimeStampedModel):
     same subscription as two deliveries (receivers also dedupe on ``webhook-id``)."""
 
     subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.ForeignKey("tracker.Event", on_delete=models.CASCADE, related_name="deliveries")
+    # No database constraint: the outbox is partitioned by month (tracker/partitions.py).
+    event = models.ForeignKey("tracker.Event", on_delete=models.CASCADE, related_name="deliveries", db_constraint=False)
     status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     # Retries stop (dead letter) once this is WEBHOOK_RETRY_WINDOW old; redelivery restarts it.

@@ -27,6 +27,10 @@ class AuditEntry(models.Model):
 
     Database triggers (migrations 0002 and 0005) refuse UPDATE, DELETE and TRUNCATE, so
     not even a bug or the admin can rewrite history.
+
+    Partitioned by month of ``at`` (migration 0010, tracker/partitions.py). The primary key in
+    the database is (id, at), as PostgreSQL asks of a partitioned table; Django knows ``id``
+    alone, which the identity sequence keeps unique.
     """
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -87,10 +91,14 @@ class Event(models.Model):
 
     ``unit`` and ``agencies`` carry what scoping needs, so a feed or a delivery
     never shows an event to someone who could not see its object.
+
+    Partitioned by month of ``occurred_at`` like the audit trail (migration 0010): the database
+    key is (id, occurred_at), and ``uuid`` is indexed but not unique, since a unique index on a
+    partitioned table must hold the partition key. uuid4 values do not collide in practice.
     """
 
     id = models.BigAutoField(primary_key=True)
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
     type = models.CharField(max_length=64, db_index=True)
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -366,6 +366,7 @@ CELERY_TASK_ROUTES = {
             "tracker.purge_idempotency_records",
             "tracker.audit_seal",
             "tracker.audit_checkpoint",
+            "tracker.maintain_partitions",
             "cases.apply_retention",
         ],
         {"queue": "celery"},
@@ -399,6 +400,11 @@ CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint": {
         "task": "tracker.audit_checkpoint",
         "schedule": env.int("AUDIT_CHECKPOINT_SECONDS", default=300),
+    },
+    # Monthly partitions of the audit trail and the outbox (tracker/partitions.py).
+    "maintain-partitions": {
+        "task": "tracker.maintain_partitions",
+        "schedule": crontab(hour=env.int("PARTITIONS_HOUR", default=3), minute=15),
     },
 }
 # Signed checkpoints of the audit chain: the private key is a file the database never sees
@@ -436,6 +442,12 @@ CASE_RETENTION_YEARS_BY_OFFENCE = {
     for category, _, years in (item.partition("=") for item in env.list("CASE_RETENTION_YEARS_BY_OFFENCE", default=[]))
 }
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=100)
+# The audit trail and the outbox are partitioned by month (tracker/partitions.py): beat makes
+# this month and the next N; expired months are dropped whole. Unset retention keeps every
+# month; the audit trail's months go only once sealed and signed (tracker/audit_chain/drops.py).
+PARTITIONS_AHEAD_MONTHS = env.int("PARTITIONS_AHEAD_MONTHS", default=3)
+EVENT_RETENTION_MONTHS = env.int("EVENT_RETENTION_MONTHS", default=None)
+AUDIT_RETENTION_MONTHS = env.int("AUDIT_RETENTION_MONTHS", default=None)
 
 # --- API -----------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -14,6 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from tracker.api.feed_reads import feed_rows
 from tracker.events import feed
 
+# The outbox is partitioned by month: each month's copy of event_feed_order is named after its partition.
+FEED_INDEX_AT_CURSOR = (
+    r"(event_feed_order|tracker_event_\w+_txid_id_idx) .*\n\s+Index Cond: \(.*ROW\(txid, id\) > ROW\("
+)
+
 
 def plans(queries, table: str) -> list[str]:
     out = []
@@ -31,14 +36,14 @@ def test_a_feed_page_starts_the_txid_id_index_at_its_cursor(root, labour_case):
         feed(root, after="1-1", limit=10)
     (plan,) = plans(captured.captured_queries, "tracker_event")
     # Alone, or beside the horizon's condition (an Index Scan or a BitmapOr of two).
-    assert re.search(r"event_feed_order .*\n\s+Index Cond: \(.*ROW\(txid, id\) > ROW\(", plan), plan
+    assert re.search(FEED_INDEX_AT_CURSOR, plan), plan
 
 
 def test_the_feed_page_the_api_reads_as_rows_starts_the_same_index_at_its_cursor(root, labour_case):
     with CaptureQueriesContext(connection) as captured:
         feed_rows(root, after="1-1", limit=10)
     (plan,) = plans(captured.captured_queries, "tracker_event")
-    assert re.search(r"event_feed_order .*\n\s+Index Cond: \(.*ROW\(txid, id\) > ROW\(", plan), plan
+    assert re.search(FEED_INDEX_AT_CURSOR, plan), plan
 
 
 def test_a_later_page_of_cases_asks_for_the_rows_beyond_its_cursor_as_a_row_comparison(labour_api, api_case):

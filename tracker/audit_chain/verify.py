@@ -3,13 +3,17 @@
 One pass over rows and seals together (a server-side cursor, in (txid, id) order), hashing in
 Python. Two chains are kept: each row against its own seal (pinpoints an altered, removed or
 inserted row even when the rest is intact) and the rows alone from the start (compared with
-every signed checkpoint, so a chain rebuilt with consistent seals is caught too).
+every signed checkpoint, so a chain rebuilt with consistent seals is caught too). A seal whose
+row went with a month dropped under retention counts as dropped, not removed, only when a signed
+drop record in the checkpoint store names it (tracker/audit_chain/drops.py).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import bisect
+import hashlib
 import time
 from dataclasses import dataclass, field
 
@@ -47,6 +51,7 @@ class Report:
     sealed: int = 0
     pending: int = 0
     checkpoints: int = 0
+    dropped: int = 0  # rows gone with a month dropped under retention (tracker/audit_chain/drops.py)
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -73,12 +78,14 @@ def verify(*, store=None, public_keys=None) -> Report:
     report = Report()
     # Read before the database snapshot is taken: every seal a checkpoint names is then in it.
     records = (store or checkpoint_store()).read()
-    checkpoints = _checked_checkpoints(records, public_keys, report)
+    if records and public_keys is None:
+        public_keys = verify_keys()
+    checkpoints, drops = checked_records(records, public_keys, report)
     outermost = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         if outermost:  # one snapshot for the head, the stream and the look-ups
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        _Pass(cursor, checkpoints, report).run()
+        _Pass(cursor, checkpoints, drops, report).run()
     covered = max((record["count"] for _, record in checkpoints), default=0)
     if report.sealed > covered:
         report.warnings.append(
@@ -89,39 +96,61 @@ def verify(*, store=None, public_keys=None) -> Report:
     return report
 
 
-def _checked_checkpoints(records: list[dict], public_keys, report: Report) -> list[tuple[int, dict]]:
-    """The checkpoints whose signature holds, numbered from 1 in the store's order."""
-    if not records:
-        return []
-    keys = public_keys if public_keys is not None else verify_keys()
-    good = []
+def checked_records(records: list[dict], keys, report: Report | None = None):
+    """The checkpoints and the drop records whose signature holds, each numbered from 1 in the
+    store's order: ``(checkpoints, drops)``. Those that fail are problems of ``report``."""
+    report = report if report is not None else Report()
+    good, drops = [], []
     for number, record in enumerate(records, 1):
-        report.checkpoints += 1
+        if record.get("kind") == "drop":
+            what = f"drop record {number}"
+        else:
+            report.checkpoints += 1
+            what = f"checkpoint {number}"
         if "unreadable" in record:
-            report.problems.append(Problem(None, "checkpoint", f"checkpoint {number} is not a JSON object"))
+            report.problems.append(Problem(None, "checkpoint", f"{what} is not a JSON object"))
             continue
         key = keys.get(record.get("key_id"))
         if key is None:
             report.problems.append(
-                Problem(None, "checkpoint", f"checkpoint {number} names key {record.get('key_id')!r}, not one of ours")
+                Problem(None, "checkpoint", f"{what} names key {record.get('key_id')!r}, not one of ours")
             )
             continue
         try:
             key.verify(base64.b64decode(record["signature"], validate=True), signed_bytes(record))
         except (KeyError, TypeError, ValueError, binascii.Error, InvalidSignature):
-            report.problems.append(
-                Problem(None, "checkpoint", f"checkpoint {number}'s signature does not verify: edited or forged")
-            )
+            report.problems.append(Problem(None, "checkpoint", f"{what}'s signature does not verify: edited or forged"))
             continue
-        if record.get("count"):
+        if record.get("kind") == "drop":
+            drops.append((number, record))
+        elif record.get("count"):
             good.append((number, record))
     good.sort(key=lambda item: (item[1]["entry_txid"], item[1]["entry_id"], item[0]))
-    return good
+    return good, drops
+
+
+@dataclass
+class _Drop:
+    number: int
+    record: dict
+    expected: int
+    seen: int = 0
+    digest: object = field(default_factory=hashlib.sha256)
 
 
 class _Pass:
-    def __init__(self, cursor, checkpoints, report: Report):
+    def __init__(self, cursor, checkpoints, drops, report: Report):
         self.cursor = cursor
+        self.drops = [
+            _Drop(number, record, sum(last - first + 1 for first, last in record["positions"]))
+            for number, record in drops
+        ]
+        runs = sorted(
+            ((first, last, drop) for drop in self.drops for first, last in drop.record["positions"]),
+            key=lambda run: run[:2],
+        )
+        self.run_starts = [first for first, _, _ in runs]
+        self.runs = runs
         self.report = report
         self.checkpoints = checkpoints
         self.next_checkpoint = 0
@@ -152,12 +181,24 @@ class _Pass:
                 self.step(record[0], record[1], record[2], record[3], record[4:])
         self.passed((2**63, 2**63))
         self.classify_swaps()
+        self.check_drops()
 
     def step(self, position, entry_id, entry_txid, sealed, row) -> None:
         if row[0] is None:
             self.passed((entry_txid, entry_id))
-            self.problem(entry_id, "removed", f"sealed at position {position}, the row is gone")
             self.last_seal = (position, bytes(sealed))
+            drop = self.dropped_at(position)
+            if drop is None:
+                self.problem(entry_id, "removed", f"sealed at position {position}, the row is gone")
+                return
+            # Dropped under retention: the rows' own chain goes on from the seal, which the signed
+            # drop record's digest vouches for (check_drops).
+            drop.seen += 1
+            drop.digest.update(bytes(sealed))
+            self.report.dropped += 1
+            self.chain = bytes(sealed)
+            self.count += 1
+            self.at_checkpoint(entry_id)
             return
         self.passed((row[1], row[0]))
         self.report.rows += 1
@@ -185,6 +226,27 @@ class _Pass:
                     self.altered.append(_Altered(problem, row, previous, sealed))
             self.last_seal = (position, sealed)
         self.at_checkpoint(row[0])
+
+    def dropped_at(self, position: int) -> _Drop | None:
+        index = bisect.bisect_right(self.run_starts, position) - 1
+        if index >= 0 and self.runs[index][1] >= position:
+            return self.runs[index][2]
+        return None
+
+    def check_drops(self) -> None:
+        for drop in self.drops:
+            name = f"drop record {drop.number} ({drop.record['partition']}, {drop.record['at']})"
+            if drop.seen == 0:
+                self.report.warnings.append(f"{name}: its rows are all still here, the drop was not done")
+            elif drop.seen != drop.expected:
+                self.problem(
+                    None,
+                    "removed",
+                    f"{name} names {drop.expected} rows; {drop.seen} are gone and the rest still here:"
+                    " not how a month is dropped",
+                )
+            elif drop.digest.hexdigest() != drop.record["seals"]:
+                self.problem(None, "rebuilt", f"{name}: the seals of the dropped rows changed after the drop")
 
     def previous_seal(self, position: int, entry_id: int) -> bytes:
         last_position, last_hash = self.last_seal

@@ -18,9 +18,11 @@ class Command(BaseCommand):
             report = verify()
         except CheckpointError as exc:
             raise CommandError(str(exc)) from exc
+        dropped = f", {report.dropped} dropped under retention" if report.dropped else ""
         self.stdout.write(
             f"{report.rows} rows, {report.sealed} sealed, {report.pending} waiting for the sealer,"
-            f" {report.checkpoints} checkpoints; {report.seconds:.2f} s ({report.rows_per_second:,.0f} rows/s)."
+            f" {report.checkpoints} checkpoints{dropped};"
+            f" {report.seconds:.2f} s ({report.rows_per_second:,.0f} rows/s)."
         )
         for warning in report.warnings:
             self.stdout.write(self.style.WARNING(f"Note: {warning}."))
