@@ -191,3 +191,24 @@ def subscription_disable(*, subscription: WebhookSubscription, reason: str) -> N
             ),
             robust=True,
         )
+
+
+def subscription_secrets_rotate() -> tuple[int, int]:
+    """Re-encrypt every stored signing secret under the current key (tracker/secrets.py), row by
+    row under a lock; returns (rotated, unreadable). A secret no configured key opens is left as
+    it is and counted: its subscription cannot sign until it is re-created."""
+    rotated = unreadable = 0
+    for pk in WebhookSubscription.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            sub = WebhookSubscription.objects.select_for_update().get(pk=pk)
+            try:
+                sub.secret_encrypted = secret_box.rotate(sub.secret_encrypted)
+            except secret_box.InvalidToken:
+                unreadable += 1
+                continue
+            sub.save(update_fields=["secret_encrypted"])
+            rotated += 1
+    audit.record_access(
+        actor=None, action="webhook.secrets_rotate", detail={"rotated": rotated, "unreadable": unreadable}
+    )
+    return rotated, unreadable

@@ -11,6 +11,10 @@ from config.env import BASE_DIR, VAR_DIR, env, strict_bool
 
 DEBUG = strict_bool("DEBUG", False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# Encrypts webhook signing secrets at rest (tracker/secrets.py); SECRET_KEY when empty. The old
+# keys decrypt only, while `manage.py rotate_webhook_secrets` moves the secrets to the new one.
+WEBHOOK_ENCRYPTION_KEY = env.str("WEBHOOK_ENCRYPTION_KEY", default="")
+WEBHOOK_ENCRYPTION_OLD_KEYS = env.list("WEBHOOK_ENCRYPTION_OLD_KEYS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
