@@ -447,10 +447,12 @@ CASE_RETENTION_YEARS_BY_OFFENCE = {
 }
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=100)
 # The audit trail and the outbox are partitioned by month (tracker/partitions.py): beat makes
-# this month and the next N; expired months are dropped whole. Unset retention keeps every
-# month; the audit trail's months go only once sealed and signed (tracker/audit_chain/drops.py).
+# this month and the next N; expired months are dropped whole. The outbox is kept two years by
+# default: its payloads copy case data, which must not outlive the cases' own retention, and the
+# feed's planning grows with every month kept (docs/partitions.md). Unset audit retention keeps
+# every month; its months go only once sealed and signed (tracker/audit_chain/drops.py).
 PARTITIONS_AHEAD_MONTHS = env.int("PARTITIONS_AHEAD_MONTHS", default=3)
-EVENT_RETENTION_MONTHS = env.int("EVENT_RETENTION_MONTHS", default=None)
+EVENT_RETENTION_MONTHS = env.int("EVENT_RETENTION_MONTHS", default=24) or None  # 0: keep every month
 AUDIT_RETENTION_MONTHS = env.int("AUDIT_RETENTION_MONTHS", default=None)
 
 # --- API -----------------------------------------------------------------------
