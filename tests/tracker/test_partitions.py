@@ -523,6 +523,6 @@ def test_the_migration_goes_back_to_plain_tables_and_forward_again_with_the_rows
     assert partition_of(Event, event.pk) == Partition(EVENT_TABLE, months_from_now(-1)).name
 
 
-def test_the_settings_default_to_three_months_ahead_and_no_retention():
+def test_the_settings_default_to_three_months_ahead_two_years_of_outbox_and_every_audit_month():
     assert settings.PARTITIONS_AHEAD_MONTHS == 3
-    assert settings.EVENT_RETENTION_MONTHS is None and settings.AUDIT_RETENTION_MONTHS is None
+    assert settings.EVENT_RETENTION_MONTHS == 24 and settings.AUDIT_RETENTION_MONTHS is None
