@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from agencies.api.views import AgencyViewSet, ContactPointViewSet, UnitViewSet
-from audit_trail.api import AuditEntryViewSet
+from audit_trail.api.views import AuditEntryViewSet
 from cases.api.intake import TipViewSet, TransferViewSet
 from cases.api.nested import (
     CaseAssigneeViewSet,

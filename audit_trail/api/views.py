@@ -4,55 +4,19 @@ filtered as the auditors' page filters it, a cursor page of JSON, or all of it a
 
 from __future__ import annotations
 
-import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
 
+from audit_trail.api.serializers import AuditEntrySerializer
 from audit_trail.export import csv_response
-from audit_trail.selectors import audit_search, audit_visible_to
+from audit_trail.filtersets import FILTERS, AuditFilter
+from audit_trail.selectors import audit_visible_to
 from tracker.api.base import Pagination, TrackerViewSet
-from tracker.api.fields import ModelSerializer
-from tracker.filters import DateTimeFilter
 from tracker.models import AuditEntry
-
-FILTERS = ("person", "case", "subject", "since", "until", "action")
-
-
-class AuditFilter(django_filters.FilterSet):
-    person = django_filters.CharFilter(method="search", help_text="Who acted: a username (exact) or part of a name")
-    case = django_filters.CharFilter(
-        method="search", help_text="A case's reference or id: its rows and those of what hangs off it"
-    )
-    subject = django_filters.CharFilter(
-        method="search", help_text="An organisation or person: its id, or part of the name recorded"
-    )
-    since = DateTimeFilter(method="search", help_text="At or after this time (ISO 8601)")
-    until = DateTimeFilter(method="search", help_text="Before this time (ISO 8601)")
-    action = django_filters.CharFilter(
-        method="search", help_text="An action or its start: `case.view`, `access.`, `export.`…"
-    )
-
-    class Meta:
-        model = AuditEntry
-        fields = []
-
-    def search(self, queryset, name, value):
-        return audit_search(queryset, **{name: value})
-
-
-class AuditEntrySerializer(ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    actor_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-
-    class Meta:
-        model = AuditEntry
-        fields = ["id", "at", "actor", "actor_agency", "action", "object_type", "object_id", "object_repr", "ip",
-                  "request_id", "client_request_id", "before", "after"]  # fmt: skip
-        read_only_fields = fields
 
 
 class AuditPagination(Pagination):
