@@ -446,8 +446,6 @@ class NestedViewSet(TrackerViewSet):
             parent = get_object_or_404(visible, pk=self.kwargs[self.parent_lookup_kwarg])
             self.check_object_permissions(self.request, parent)
             if self.parent_read_audit_action and self.request.method in SAFE_METHODS:
-                from tracker.access_audit import record_read
-
                 record_read(
                     self.request, action=self.parent_read_audit_action, obj=parent, via="api", read=self.parent_read_as
                 )
