@@ -30,6 +30,8 @@ from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from tracker.models import Event
+
 logger = logging.getLogger(__name__)
 
 # Table -> the column it is partitioned on.
@@ -203,8 +205,6 @@ def expired(table: str, *, months: int, now: datetime.datetime | None = None) ->
 
 def drop_event_partition(partition: Partition) -> str | None:
     """Drop one month of the outbox with what refers to its events. Returns None when dropped, else why not."""
-    from tracker.models import Event
-
     with transaction.atomic(), connection.cursor() as cursor:
         lock_for_maintenance(cursor)
         cursor.execute(f"SELECT count(*) FROM {partition.name} WHERE dispatched_at IS NULL")
@@ -220,6 +220,7 @@ def drop_event_partition(partition: Partition) -> str | None:
 
 def apply_partition_retention(*, now: datetime.datetime | None = None) -> MaintenanceReport:
     """Drop the months of the outbox and the audit trail past their retention (unset: kept)."""
+    # Here, not at the top: drops builds on this module (lock_for_maintenance), a cycle.
     from tracker.audit_chain.drops import drop_audit_partition
 
     report = MaintenanceReport()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 
+from django.core.cache import caches
+
 _client = None
 _lock = threading.Lock()
 
@@ -18,7 +20,5 @@ def client():
     if _client is None:
         with _lock:
             if _client is None:
-                from django.core.cache import caches
-
                 _client = caches["default"]._cache.get_client(write=True)
     return _client
