@@ -157,7 +157,7 @@ def case_dicts(rows) -> list[dict]:
     for case_id, officer, agency, by, at in connection().execute(
         """SELECT ca.case_id, ca.officer_id, a.code, ca.assigned_by_id, ca.assigned_at
            FROM cases_caseassignment ca JOIN agencies_agency a ON a.id = ca.agency_id
-           WHERE ca.case_id = ANY(%s) ORDER BY ca.assigned_at""",
+           WHERE ca.case_id = ANY(%s) ORDER BY ca.assigned_at, ca.id""",
         [[row[0] for row in rows]],
     ):
         assignees.setdefault(case_id, []).append(
