@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 
+from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
@@ -23,7 +24,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from agencies import twofactor
 from tracker import audit
+from tracker.api.errors import _problem
+from web.forms import LoginForm
 
 STARTED, SEEN, SECOND_FACTOR = "auth.started", "auth.seen", "auth.second_factor"
 VERIFY, ENROL = "verify", "enrol"
@@ -40,8 +44,6 @@ def clock() -> float:
 
 @receiver(user_logged_in, dispatch_uid="web.security.logged_in")
 def _logged_in(sender, request, user, **kwargs):
-    from agencies import twofactor
-
     now = clock()
     if request is not None and hasattr(request, "session"):
         request.session[STARTED] = request.session[SEEN] = now
@@ -83,8 +85,6 @@ def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
 
 
 def connect_axes() -> None:
-    from axes.signals import user_locked_out
-
     user_locked_out.connect(_locked_out, dispatch_uid="web.security.locked_out")
 
 
@@ -99,8 +99,6 @@ def _via(request) -> str:
 
 def locked_out(request, original_response=None, credentials=None):
     """axes' answer to a locked-out login: the form again, saying why, with 429."""
-    from web.forms import LoginForm
-
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     message = _(
         "Too many failed sign-ins for this user name or from this address. Try again in %(minutes)d minutes, "
@@ -182,8 +180,6 @@ class TwoFactorMiddleware:
         open_paths = SECOND_FACTOR_OPEN + (("/account/two-factor/",) if step == ENROL else ())
         if step and request.user.is_authenticated and not path.startswith(open_paths):
             if path.startswith("/api/"):
-                from tracker.api.errors import _problem
-
                 return _problem(401, "Unauthorized", "Complete the two-factor sign-in first.", "not-authenticated")
             target = reverse("web:login_verify" if step == VERIFY else "web:two_factor")
             return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
