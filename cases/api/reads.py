@@ -19,6 +19,8 @@ from cases.identity import mask_identity_number
 from cases.models import Case, CaseAssignment, CaseSubject
 from cases.reveal import identity_numbers_in_full
 from tracker.api.fields import DateTimeField
+from tracker.api.rows import row_of as object_row
+from tracker.api.rows import values as queryset_rows
 
 # The case's own columns as the response names them, and where each comes from.
 COLUMNS = {
@@ -33,18 +35,12 @@ _datetime = DateTimeField().to_representation
 
 def case_rows(queryset):
     """``queryset`` (scoped, filtered, ordered) as rows of the columns the response needs."""
-    return queryset.select_related(None).prefetch_related(None).values(*COLUMNS.values())
+    return queryset_rows(queryset, COLUMNS.values())
 
 
 def row_of(case: Case) -> dict:
     """A case already read (``get_object``) as the row :func:`represent` takes."""
-    row = {}
-    for path in COLUMNS.values():
-        value = case
-        for name in path.split("__"):
-            value = getattr(value, name)
-        row[path] = value
-    return row
+    return object_row(case, COLUMNS.values())
 
 
 def represent(rows) -> list[dict]:
@@ -109,17 +105,12 @@ SUBJECT_COLUMNS = (
 
 def subject_rows(queryset):
     """``queryset`` of case subjects as rows, the organisation or person joined: one query."""
-    return queryset.select_related(None).prefetch_related(None).values(*SUBJECT_COLUMNS)
+    return queryset_rows(queryset, SUBJECT_COLUMNS)
 
 
 def subject_row_of(link: CaseSubject) -> dict:
     """A subject just linked (with its organisation or person) as the row :func:`represent_subjects` takes."""
-    row = {}
-    for path in SUBJECT_COLUMNS:
-        related, _, name = path.rpartition("__")
-        obj = getattr(link, related) if related else link
-        row[path] = getattr(obj, name) if obj is not None else None
-    return row
+    return object_row(link, SUBJECT_COLUMNS)
 
 
 def represent_subjects(rows, request) -> list[dict]:

@@ -17,6 +17,8 @@ from decimal import Decimal
 from controls.api.serializers import SiteSerializer
 from controls.models import ControlOfficer, ControlSite, JointControl
 from tracker.api.fields import DateTimeField
+from tracker.api.rows import row_of as object_row
+from tracker.api.rows import values as queryset_rows
 
 # The control's own columns as the response names them, and where each comes from.
 COLUMNS = {
@@ -31,18 +33,12 @@ _SCALE = 6  # both coordinates' decimal places: the database gives them at that 
 
 def control_rows(queryset):
     """``queryset`` (scoped, filtered, ordered) as rows of the columns the response needs."""
-    return queryset.select_related(None).prefetch_related(None).values(*COLUMNS.values())
+    return queryset_rows(queryset, COLUMNS.values())
 
 
 def row_of(control: JointControl) -> dict:
     """A control already read (``get_object``) as the row :func:`represent` takes."""
-    row = {}
-    for path in COLUMNS.values():
-        value = control
-        for name in path.split("__"):
-            value = getattr(value, name)
-        row[path] = value
-    return row
+    return object_row(control, COLUMNS.values())
 
 
 def _coordinate_text(name: str, value):

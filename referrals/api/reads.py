@@ -13,6 +13,8 @@ from collections import defaultdict
 
 from referrals.models import Referral
 from tracker.api.fields import DateTimeField
+from tracker.api.rows import row_of as object_row
+from tracker.api.rows import values as queryset_rows
 
 # The referral's own columns as the response names them, and where each comes from.
 COLUMNS = {
@@ -28,18 +30,12 @@ _datetime = DateTimeField().to_representation
 
 def referral_rows(queryset):
     """``queryset`` (scoped, filtered, ordered) as rows of the columns the response needs."""
-    return queryset.select_related(None).prefetch_related(None).values(*COLUMNS.values())
+    return queryset_rows(queryset, COLUMNS.values())
 
 
 def row_of(referral: Referral) -> dict:
     """A referral already read (``get_object``) as the row :func:`represent` takes."""
-    row = {}
-    for path in COLUMNS.values():
-        value = referral
-        for name in path.split("__"):
-            value = getattr(value, name)
-        row[path] = value
-    return row
+    return object_row(referral, COLUMNS.values())
 
 
 def represent(rows) -> list[dict]:
